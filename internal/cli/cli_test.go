@@ -1,0 +1,84 @@
+package cli
+
+import (
+	"math"
+	"testing"
+)
+
+func TestParseFreq(t *testing.T) {
+	cases := []struct {
+		in   string
+		want float64
+		err  bool
+	}{
+		{"2412000000", 2.412e9, false},
+		{"2.412e9", 2.412e9, false},
+		{"2.412G", 2.412e9, false},
+		{"2412M", 2.412e9, false},
+		{"2412MHz", 2.412e9, false},
+		{"2412 mhz", 2.412e9, false},
+		{"100k", 1e5, false},
+		{"100 kHz", 1e5, false},
+		{"-5M", -5e6, false},
+		{"1_000", 1000, false},
+		{"", 0, true},
+		{"G", 0, true},
+		{"abc", 0, true},
+		{"NaN", 0, true},
+		{"1e999", 0, true},
+		{"2.4G\n:FREQ:CENTER 0", 0, true},
+	}
+	for _, c := range cases {
+		got, err := ParseFreq(c.in)
+		if (err != nil) != c.err {
+			t.Errorf("ParseFreq(%q) err = %v, want err=%v", c.in, err, c.err)
+			continue
+		}
+		if !c.err && math.Abs(got-c.want) > 1e-3 {
+			t.Errorf("ParseFreq(%q) = %v, want %v", c.in, got, c.want)
+		}
+	}
+}
+
+func TestParseRangeAndTone(t *testing.T) {
+	a, b, err := ParseFreqRange("2.4G:2.5G")
+	if err != nil || a != 2.4e9 || b != 2.5e9 {
+		t.Fatalf("ParseFreqRange = %v %v %v", a, b, err)
+	}
+	if _, _, err := ParseFreqRange("2.5G:2.4G"); err == nil {
+		t.Fatal("inverted range accepted")
+	}
+	if _, _, err := ParseFreqRange("2.5G"); err == nil {
+		t.Fatal("range without colon accepted")
+	}
+	hz, dbm, err := ParseTone("2.412G:-30")
+	if err != nil || hz != 2.412e9 || dbm != -30 {
+		t.Fatalf("ParseTone = %v %v %v", hz, dbm, err)
+	}
+	if _, _, err := ParseTone("2.412G:-30dBm"); err != nil {
+		t.Fatalf("dBm suffix rejected: %v", err)
+	}
+	if _, _, err := ParseTone("2.412G:loud"); err == nil {
+		t.Fatal("bad level accepted")
+	}
+}
+
+func TestFormatFreq(t *testing.T) {
+	for in, want := range map[float64]string{2.412e9: "2.412 GHz", 150e3: "150 kHz", 90e6: "90 MHz", 12: "12 Hz"} {
+		if got := FormatFreq(in); got != want {
+			t.Errorf("FormatFreq(%v) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func FuzzParseFreq(f *testing.F) {
+	for _, s := range []string{"2.4G", "100k", "1e9", "-3M", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		v, err := ParseFreq(s)
+		if err == nil && (math.IsNaN(v) || math.IsInf(v, 0)) {
+			t.Fatalf("ParseFreq(%q) = %v without error", s, v)
+		}
+	})
+}
