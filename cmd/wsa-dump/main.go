@@ -1,0 +1,333 @@
+// Command wsa-dump prints a VRT packet stream one line per packet, for people
+// (a tcpdump for VITA-49) and for scripts (--json, one object per line).
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+
+	ucli "github.com/urfave/cli/v3"
+
+	"github.com/wsatools/wsa/internal/cli"
+	"github.com/wsatools/wsa/pkg/vrt"
+)
+
+func main() {
+	cmd := &ucli.Command{
+		Name:      "wsa-dump",
+		Usage:     "print a VITA-49 (VRT) packet stream, one line per packet",
+		ArgsUsage: "[FILE]",
+		Description: `Reads packets from FILE or stdin (bare VRT or VRL frames, detected
+automatically) and prints index, byte offset, type, stream ID, packet count,
+size, timestamp, and the decoded context fields or the sample count and
+trailer flags. Exits non-zero on malformed input after printing everything
+that decoded.
+
+Examples:
+   wsa-capture --sim --blocks 1 | wsa-dump
+   wsa-dump --json capture.vrt | jq 'select(.type=="context") | .fields'
+   wsa-dump --summary capture.vrt`,
+		Flags: []ucli.Flag{
+			&ucli.BoolFlag{Name: "json", Usage: "one JSON object per packet per line"},
+			&ucli.BoolFlag{Name: "summary", Usage: "print only totals per stream (with --json: one JSON object)"},
+			&ucli.BoolFlag{Name: "resync", Usage: "skip damaged input to the next plausible packet instead of stopping (counts what was skipped)"},
+			&ucli.IntFlag{Name: "count", Aliases: []string{"n"}, Usage: "stop after N packets (0 = all)"},
+		},
+		Action: run,
+	}
+	if err := cmd.Run(context.Background(), os.Args); err != nil {
+		cli.Fatal("wsa-dump", err, exitCode(err))
+	}
+}
+
+type exitErr struct {
+	err  error
+	code int
+}
+
+func (e *exitErr) Error() string { return e.err.Error() }
+func (e *exitErr) Unwrap() error { return e.err }
+
+func exitCode(err error) int {
+	var e *exitErr
+	if errors.As(err, &e) {
+		return e.code
+	}
+	return cli.ExitUsage
+}
+
+func run(ctx context.Context, cmd *ucli.Command) error {
+	var in io.Reader = os.Stdin
+	name := "stdin"
+	if cmd.Args().Len() > 1 {
+		return &exitErr{fmt.Errorf("expected at most one FILE, got %d arguments", cmd.Args().Len()), cli.ExitUsage}
+	}
+	if f := cmd.Args().First(); f != "" && f != "-" {
+		fh, err := os.Open(f)
+		if err != nil {
+			return &exitErr{fmt.Errorf("open input: %w", err), cli.ExitFailure}
+		}
+		defer fh.Close()
+		in, name = fh, f
+	}
+	out := bufio.NewWriterSize(os.Stdout, 256<<10)
+	d := dumper{out: out, json: cmd.Bool("json"), summary: cmd.Bool("summary"), streams: map[uint32]*streamStats{}}
+	err := d.dump(in, vrt.ReaderOptions{Resync: cmd.Bool("resync")}, int64(cmd.Int("count")))
+	if ferr := out.Flush(); ferr != nil && err == nil && !cli.IsBrokenPipe(ferr) {
+		err = &exitErr{fmt.Errorf("write output: %w", ferr), cli.ExitFailure}
+	}
+	if err != nil {
+		var e *exitErr
+		if !errors.As(err, &e) {
+			err = &exitErr{fmt.Errorf("%s: %w", name, err), cli.ExitFailure}
+		}
+		return err
+	}
+	return nil
+}
+
+type streamStats struct {
+	Stream      string  `json:"stream_id"`
+	Packets     int64   `json:"packets"`
+	Context     int64   `json:"context_packets"`
+	Data        int64   `json:"data_packets"`
+	Bytes       int64   `json:"bytes"`
+	Samples     int64   `json:"samples"`
+	CountGaps   int64   `json:"count_gaps"`
+	FirstTime   float64 `json:"first_time,omitempty"`
+	LastTime    float64 `json:"last_time,omitempty"`
+	lastCount   int
+	haveCount   bool
+	contextErrs int64
+}
+
+type dumper struct {
+	out     *bufio.Writer
+	json    bool
+	summary bool
+	streams map[uint32]*streamStats
+	ctx     vrt.Context
+	bad     error
+}
+
+func (d *dumper) dump(in io.Reader, opt vrt.ReaderOptions, limit int64) error {
+	r := vrt.NewReader(in, opt)
+	var index int64
+	for limit <= 0 || index < limit {
+		off := r.Offset()
+		p, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			d.finish(r)
+			return err
+		}
+		// With VRL input the offset of a packet is inside its frame; report the
+		// reader's view (the start of the frame or packet that carried it).
+		if err := d.packet(index, off, p); err != nil {
+			if cli.IsBrokenPipe(err) {
+				return nil
+			}
+			return &exitErr{fmt.Errorf("write output: %w", err), cli.ExitFailure}
+		}
+		index++
+	}
+	d.finish(r)
+	return d.bad
+}
+
+func (d *dumper) stats(p *vrt.Packet) *streamStats {
+	s := d.streams[p.StreamID]
+	if s == nil {
+		s = &streamStats{Stream: fmt.Sprintf("0x%08x", p.StreamID)}
+		d.streams[p.StreamID] = s
+	}
+	s.Packets++
+	s.Bytes += int64(len(p.Raw))
+	// Packet counts are per stream and per kind (ThinkRF uses one stream per kind).
+	if p.Type.IsData() {
+		if s.haveCount && int(p.Count) != (s.lastCount+1)%16 {
+			s.CountGaps++
+		}
+		s.lastCount, s.haveCount = int(p.Count), true
+	}
+	if p.TSI != vrt.TSINone {
+		t := p.Timestamp.Seconds()
+		if p.TSF != vrt.TSFRealTime {
+			t = float64(p.Timestamp.Int)
+		}
+		if s.FirstTime == 0 {
+			s.FirstTime = t
+		}
+		s.LastTime = t
+	}
+	return s
+}
+
+func (d *dumper) packet(index, off int64, p *vrt.Packet) error {
+	st := d.stats(p)
+	var fields []vrt.Field
+	var ctxErr error
+	if p.Type.IsContext() {
+		st.Context++
+		if ctxErr = d.ctx.Decode(p); ctxErr != nil {
+			st.contextErrs++
+			if d.bad == nil {
+				d.bad = &exitErr{fmt.Errorf("packet %d at byte offset %d: %w", index, off, ctxErr), cli.ExitFailure}
+			}
+		}
+		fields = d.ctx.Fields
+	} else if p.Type.IsData() {
+		st.Data++
+		st.Samples += int64(vrt.SampleCount(p))
+	}
+	if d.summary {
+		return nil
+	}
+	if d.json {
+		return d.jsonLine(index, off, p, fields, ctxErr)
+	}
+	return d.textLine(index, off, p, fields, ctxErr)
+}
+
+func (d *dumper) jsonLine(index, off int64, p *vrt.Packet, fields []vrt.Field, ctxErr error) error {
+	m := map[string]any{
+		"index": index, "offset": off, "type": p.Type.String(), "count": p.Count, "size_words": p.Size,
+		"tsi": p.Timestamp.Int, "tsf": p.Timestamp.Frac, "tsi_type": int(p.TSI), "tsf_type": int(p.TSF),
+	}
+	if p.Type.HasStreamID() {
+		m["stream_id"] = fmt.Sprintf("0x%08x", p.StreamID)
+	}
+	if t, ok := p.Time(); ok && p.TSI == vrt.TSIUTC {
+		m["time"] = t.Format("2006-01-02T15:04:05.000000000Z")
+	}
+	if p.ClassID {
+		m["class_id"] = map[string]string{"oui": fmt.Sprintf("0x%06x", p.Class.OUI), "info_class": fmt.Sprintf("0x%04x", p.Class.InfoClass), "packet_class": fmt.Sprintf("0x%04x", p.Class.PacketClass)}
+	}
+	switch {
+	case p.Type.IsContext():
+		f := map[string]any{}
+		for _, x := range fields {
+			f[x.Spec.Name] = x.Value()
+		}
+		m["fields"] = f
+		m["table"] = d.ctx.Table.String()
+		if ctxErr != nil {
+			m["error"] = ctxErr.Error()
+		}
+	case p.Type.IsData():
+		m["samples"] = vrt.SampleCount(p)
+		m["format"] = vrt.FormatOf(p).String()
+		if p.HasTrailer() {
+			m["trailer"] = p.Trailer.Map()
+			m["trailer_word"] = fmt.Sprintf("0x%08x", uint32(p.Trailer))
+		}
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	b = append(b, '\n')
+	_, err = d.out.Write(b)
+	return err
+}
+
+func (d *dumper) textLine(index, off int64, p *vrt.Packet, fields []vrt.Field, ctxErr error) error {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "#%d @%d %s", index, off, p.Type)
+	if p.Type.HasStreamID() {
+		fmt.Fprintf(&sb, " stream=0x%08x", p.StreamID)
+	}
+	fmt.Fprintf(&sb, " count=%d size=%d", p.Count, p.Size)
+	if p.TSI != vrt.TSINone || p.TSF != vrt.TSFNone {
+		if p.TSF == vrt.TSFRealTime {
+			fmt.Fprintf(&sb, " ts=%d.%012d", p.Timestamp.Int, p.Timestamp.Frac)
+		} else {
+			fmt.Fprintf(&sb, " ts=%d/%d", p.Timestamp.Int, p.Timestamp.Frac)
+		}
+	}
+	switch {
+	case p.Type.IsContext():
+		for _, f := range fields {
+			sb.WriteByte(' ')
+			sb.WriteString(f.Spec.Name)
+			sb.WriteByte('=')
+			sb.WriteString(render(f.Value()))
+		}
+		if ctxErr != nil {
+			fmt.Fprintf(&sb, " ERROR=%q", ctxErr.Error())
+		}
+	case p.Type.IsData():
+		fmt.Fprintf(&sb, " samples=%d fmt=%s", vrt.SampleCount(p), vrt.FormatOf(p))
+		if p.HasTrailer() {
+			fmt.Fprintf(&sb, " trailer=%s", p.Trailer)
+		}
+	}
+	sb.WriteByte('\n')
+	_, err := d.out.WriteString(sb.String())
+	return err
+}
+
+func render(v any) string {
+	switch x := v.(type) {
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case string:
+		if strings.ContainsAny(x, " \"=") {
+			return strconv.Quote(x)
+		}
+		return x
+	case bool:
+		return strconv.FormatBool(x)
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func (d *dumper) finish(r *vrt.Reader) {
+	rs := r.Stats()
+	if rs.Resyncs > 0 {
+		fmt.Fprintf(os.Stderr, "wsa-dump: resynchronised %d times, skipped %d bytes\n", rs.Resyncs, rs.SkippedBytes)
+	}
+	if !d.summary {
+		return
+	}
+	ids := make([]uint32, 0, len(d.streams))
+	for id := range d.streams {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	if d.json {
+		list := make([]*streamStats, 0, len(ids))
+		for _, id := range ids {
+			list = append(list, d.streams[id])
+		}
+		b, _ := json.Marshal(map[string]any{"packets": rs.Packets, "bytes": rs.Bytes, "vrl_frames": rs.Frames,
+			"skipped_bytes": rs.SkippedBytes, "streams": list})
+		d.out.Write(append(b, '\n'))
+		return
+	}
+	fmt.Fprintf(d.out, "%d packets, %d bytes", rs.Packets, rs.Bytes)
+	if rs.Frames > 0 {
+		fmt.Fprintf(d.out, ", %d VRL frames", rs.Frames)
+	}
+	fmt.Fprintln(d.out)
+	for _, id := range ids {
+		s := d.streams[id]
+		fmt.Fprintf(d.out, "stream %s: %d packets (%d context, %d data), %d bytes, %d samples, %d count gaps",
+			s.Stream, s.Packets, s.Context, s.Data, s.Bytes, s.Samples, s.CountGaps)
+		if s.LastTime > 0 {
+			fmt.Fprintf(d.out, ", %.6f s", s.LastTime-s.FirstTime)
+		}
+		fmt.Fprintln(d.out)
+	}
+}
