@@ -43,37 +43,19 @@ Examples:
 		},
 		Action: run,
 	}
-	if err := cmd.Run(context.Background(), os.Args); err != nil {
-		cli.Fatal("wsa-dump", err, exitCode(err))
-	}
-}
-
-type exitErr struct {
-	err  error
-	code int
-}
-
-func (e *exitErr) Error() string { return e.err.Error() }
-func (e *exitErr) Unwrap() error { return e.err }
-
-func exitCode(err error) int {
-	var e *exitErr
-	if errors.As(err, &e) {
-		return e.code
-	}
-	return cli.ExitUsage
+	cli.Run(cmd)
 }
 
 func run(ctx context.Context, cmd *ucli.Command) error {
 	var in io.Reader = os.Stdin
 	name := "stdin"
 	if cmd.Args().Len() > 1 {
-		return &exitErr{fmt.Errorf("expected at most one FILE, got %d arguments", cmd.Args().Len()), cli.ExitUsage}
+		return cli.UsageError("expected at most one FILE, got %d arguments", cmd.Args().Len())
 	}
 	if f := cmd.Args().First(); f != "" && f != "-" {
 		fh, err := os.Open(f)
 		if err != nil {
-			return &exitErr{fmt.Errorf("open input: %w", err), cli.ExitFailure}
+			return cli.Exit(fmt.Errorf("open input: %w", err), cli.ExitFailure)
 		}
 		defer fh.Close()
 		in, name = fh, f
@@ -82,12 +64,12 @@ func run(ctx context.Context, cmd *ucli.Command) error {
 	d := dumper{out: out, json: cmd.Bool("json"), summary: cmd.Bool("summary"), streams: map[uint32]*streamStats{}}
 	err := d.dump(in, vrt.ReaderOptions{Resync: cmd.Bool("resync")}, int64(cmd.Int("count")))
 	if ferr := out.Flush(); ferr != nil && err == nil && !cli.IsBrokenPipe(ferr) {
-		err = &exitErr{fmt.Errorf("write output: %w", ferr), cli.ExitFailure}
+		err = cli.Exit(fmt.Errorf("write output: %w", ferr), cli.ExitFailure)
 	}
 	if err != nil {
-		var e *exitErr
+		var e *cli.ExitError
 		if !errors.As(err, &e) {
-			err = &exitErr{fmt.Errorf("%s: %w", name, err), cli.ExitFailure}
+			err = cli.Exit(fmt.Errorf("%s: %w", name, err), cli.ExitFailure)
 		}
 		return err
 	}
@@ -137,7 +119,7 @@ func (d *dumper) dump(in io.Reader, opt vrt.ReaderOptions, limit int64) error {
 			if cli.IsBrokenPipe(err) {
 				return nil
 			}
-			return &exitErr{fmt.Errorf("write output: %w", err), cli.ExitFailure}
+			return cli.Exit(fmt.Errorf("write output: %w", err), cli.ExitFailure)
 		}
 		index++
 	}
@@ -182,7 +164,7 @@ func (d *dumper) packet(index, off int64, p *vrt.Packet) error {
 		if ctxErr = d.ctx.Decode(p); ctxErr != nil {
 			st.contextErrs++
 			if d.bad == nil {
-				d.bad = &exitErr{fmt.Errorf("packet %d at byte offset %d: %w", index, off, ctxErr), cli.ExitFailure}
+				d.bad = cli.Exit(fmt.Errorf("packet %d at byte offset %d: %w", index, off, ctxErr), cli.ExitFailure)
 			}
 		}
 		fields = d.ctx.Fields
