@@ -1,0 +1,184 @@
+package sigmf
+
+import (
+	"bufio"
+	"crypto/sha512"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash"
+	"math"
+	"os"
+	"time"
+
+	"github.com/wsatools/wsa/pkg/vrt"
+)
+
+// FullBandwidthHz is the WSA4000's undecimated complex sample rate.
+const FullBandwidthHz = 125e6
+
+// Recorder writes NAME.sigmf-data as I14Q14 packets arrive and NAME.sigmf-meta
+// when closed. A new capture segment starts at every block boundary (context
+// packets between data packets) and wherever timestamps jump.
+type Recorder struct {
+	base     string
+	data     *os.File
+	bw       *bufio.Writer
+	sum      hash.Hash
+	meta     Meta
+	samples  uint64
+	ctx      vrt.Context
+	st       vrt.State
+	newSeg   bool
+	nextTime vrt.Timestamp // expected timestamp of the next data packet
+	rate     float64
+	closed   bool
+}
+
+// Create starts a recording at base (".sigmf-data"/".sigmf-meta" are added).
+// g supplies the descriptive global fields; datatype, version, sha512 and
+// the extension declaration are filled in.
+func Create(base string, g Global) (*Recorder, error) {
+	f, err := os.Create(base + ".sigmf-data")
+	if err != nil {
+		return nil, fmt.Errorf("sigmf: %w", err)
+	}
+	g.Datatype, g.Version = Datatype, Version
+	g.Extensions = []Extension{{Name: ExtensionName, Version: ExtensionVersion, Optional: true}}
+	if g.Recorder == "" {
+		g.Recorder = "wsa-tools"
+	}
+	r := &Recorder{base: base, data: f, bw: bufio.NewWriterSize(f, 256<<10), sum: sha512.New(), newSeg: true,
+		meta: Meta{Global: g, Captures: []Capture{}, Annotations: []Annotation{}}}
+	return r, nil
+}
+
+// Samples returns how many complex samples have been written.
+func (r *Recorder) Samples() uint64 { return r.samples }
+
+// ErrUnsupported is returned for data packets SigMF recording cannot hold.
+var ErrUnsupported = errors.New("sigmf: only I14Q14 (complex 16-bit) data can be recorded")
+
+// WritePacket takes the next packet of a capture stream.
+func (r *Recorder) WritePacket(p *vrt.Packet) error {
+	if p.Type.IsContext() {
+		if err := r.ctx.Decode(p); err == nil {
+			r.st.Update(&r.ctx)
+		}
+		r.newSeg = true
+		return nil
+	}
+	if !p.Type.IsData() {
+		return nil
+	}
+	if vrt.FormatOf(p) != vrt.FormatI14Q14 {
+		return ErrUnsupported
+	}
+	n := len(p.Payload) / 4
+	if r.meta.Global.SPP == 0 {
+		r.meta.Global.SPP = n // so playback reproduces the packet size
+	}
+	rate := FullBandwidthHz
+	if r.st.HasBandwidth && r.st.BandwidthHz > 0 {
+		rate = r.st.BandwidthHz
+	}
+	t := p.Timestamp
+	if r.rate == 0 {
+		r.rate = rate
+		r.meta.Global.SampleRate = rate
+	} else if math.Abs(rate-r.rate) > 1e-6*r.rate {
+		return fmt.Errorf("sigmf: sample rate changed from %v to %v Hz mid-recording; SigMF holds one rate per file", r.rate, rate)
+	}
+	if r.newSeg || (p.TSI != vrt.TSINone && math.Abs(psBetween(r.nextTime, t)) > 1.5e12/rate) {
+		r.startSegment(p, rate, t)
+	}
+	r.nextTime = addPS(t, float64(n)/rate*1e12)
+	if _, err := r.bw.Write(p.Payload); err != nil {
+		return fmt.Errorf("sigmf: write data: %w", err)
+	}
+	r.sum.Write(p.Payload)
+	r.samples += uint64(n)
+	return nil
+}
+
+func (r *Recorder) startSegment(p *vrt.Packet, rate float64, t vrt.Timestamp) {
+	c := Capture{SampleStart: r.samples, BandwidthHz: rate, Decimation: int(math.Round(FullBandwidthHz / rate))}
+	if c.Decimation <= 1 {
+		c.Decimation = 1
+	}
+	if r.st.HasRFFreq {
+		c.Frequency = r.st.RFFreqHz
+	}
+	if r.st.HasRefLevel {
+		v := r.st.RefLevelDBm
+		c.RefLevelDBm = &v
+	}
+	if r.st.HasSweepID {
+		v := r.st.SweepID
+		c.SweepID = &v
+	}
+	c.Spectral = p.HasTrailer() && p.Trailer.Is(vrt.TrailerSpectralInv)
+	if p.TSI == vrt.TSIUTC {
+		c.Datetime = p.Timestamp.Time().Format("2006-01-02T15:04:05.000000000Z")
+	}
+	// Two segments may not share a sample_start: the later one wins.
+	if k := len(r.meta.Captures); k > 0 && r.meta.Captures[k-1].SampleStart == c.SampleStart {
+		r.meta.Captures[k-1] = c
+	} else {
+		r.meta.Captures = append(r.meta.Captures, c)
+	}
+	r.newSeg = false
+	r.nextTime = t
+}
+
+// Meta returns the meta document as it would be written now.
+func (r *Recorder) Meta() Meta {
+	m := r.meta
+	m.Global.SHA512 = hex.EncodeToString(r.sum.Sum(nil))
+	return m
+}
+
+// Close flushes the samples and writes the meta file (atomically, via a
+// temporary file), so a recording cut short by Ctrl-C is still complete.
+func (r *Recorder) Close() error {
+	if r.closed {
+		return nil
+	}
+	r.closed = true
+	err := r.bw.Flush()
+	if cerr := r.data.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("sigmf: write data: %w", err)
+	}
+	b, err := json.MarshalIndent(r.Meta(), "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp := r.base + ".sigmf-meta.tmp"
+	if err := os.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
+		return fmt.Errorf("sigmf: write meta: %w", err)
+	}
+	if err := os.Rename(tmp, r.base+".sigmf-meta"); err != nil {
+		return fmt.Errorf("sigmf: write meta: %w", err)
+	}
+	return nil
+}
+
+// ParseDatetime parses a capture's core:datetime.
+func ParseDatetime(s string) (time.Time, error) { return time.Parse(time.RFC3339Nano, s) }
+
+// psBetween returns b − a in picoseconds, exact for the offsets that matter.
+func psBetween(a, b vrt.Timestamp) float64 {
+	return float64(int64(b.Int)-int64(a.Int))*1e12 + (float64(b.Frac) - float64(a.Frac))
+}
+
+// addPS adds ps picoseconds (non-negative) to t.
+func addPS(t vrt.Timestamp, ps float64) vrt.Timestamp {
+	total := t.Frac + uint64(math.Round(ps))
+	t.Int += uint32(total / 1e12)
+	t.Frac = total % 1e12
+	return t
+}
