@@ -220,6 +220,33 @@ func AppendContext(dst []byte, h ContextHeader, fields ...FieldValue) ([]byte, e
 	return p.AppendTo(dst)
 }
 
+// AppendTo re-encodes a decoded context after dst exactly as it came: the
+// same indicator words (reserved and enable bits included) and the same
+// field bytes, with the header, stream ID, class and timestamp of h.
+func (c *Context) AppendTo(dst []byte, h ContextHeader) ([]byte, error) {
+	payload := binary.BigEndian.AppendUint32(nil, c.CIF[0])
+	if c.Table == TableCIF {
+		for w := 1; w <= 3; w++ {
+			if c.CIF[0]&(1<<uint(w)) != 0 {
+				payload = binary.BigEndian.AppendUint32(payload, c.CIF[w])
+			}
+		}
+	}
+	for _, f := range c.Fields {
+		payload = append(payload, f.Raw...)
+	}
+	p := Packet{
+		Header:    Header{Type: h.Type, ClassID: h.Class != nil, TSI: h.TSI, TSF: h.TSF, Count: h.Count & 0xf},
+		StreamID:  h.StreamID,
+		Timestamp: h.Timestamp,
+		Payload:   payload,
+	}
+	if h.Class != nil {
+		p.Class = *h.Class
+	}
+	return p.AppendTo(dst)
+}
+
 // State merges context fields across packets the way pyrf's "context
 // dictionary" does: later values replace earlier ones, so the DSP always
 // sees the latest centre frequency, reference level and sweep ID.

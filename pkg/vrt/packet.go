@@ -14,10 +14,12 @@ type ClassID struct {
 	PacketClass uint16
 	// PadBits is the 5-bit pad-bit count of the first class word (data packets).
 	PadBits uint8
+	// Reserved keeps bits 26..24 of the first class word as they came.
+	Reserved uint8
 }
 
 func (c ClassID) words() (uint32, uint32) {
-	return uint32(c.PadBits&0x1f)<<27 | c.OUI&0xffffff, uint32(c.InfoClass)<<16 | uint32(c.PacketClass)
+	return uint32(c.PadBits&0x1f)<<27 | uint32(c.Reserved&7)<<24 | c.OUI&0xffffff, uint32(c.InfoClass)<<16 | uint32(c.PacketClass)
 }
 
 // Timestamp is a VRT timestamp: integer seconds (UTC for ThinkRF devices)
@@ -89,7 +91,7 @@ func (p *Packet) Decode(b []byte) error {
 	p.Class = ClassID{}
 	if h.ClassID {
 		w0, w1 := be32(b[off:]), be32(b[off+4:])
-		p.Class = ClassID{OUI: w0 & 0xffffff, PadBits: uint8(w0 >> 27), InfoClass: uint16(w1 >> 16), PacketClass: uint16(w1)}
+		p.Class = ClassID{OUI: w0 & 0xffffff, PadBits: uint8(w0 >> 27), Reserved: uint8(w0>>24) & 7, InfoClass: uint16(w1 >> 16), PacketClass: uint16(w1)}
 		off += 8
 	}
 	p.Timestamp = Timestamp{}
