@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/signal"
+	"syscall"
 
 	ucli "github.com/urfave/cli/v3"
 )
@@ -36,8 +38,19 @@ func UsageError(format string, args ...any) error {
 // exits 2 instead of dumping the whole help; other errors print one line and
 // exit with the code of an ExitError, 1 otherwise, 0 for a broken pipe.
 // It does not return.
+//
+// Every tool also gets shell completion (`TOOL completion bash|zsh|fish`)
+// and prints its man page with `TOOL --man`.
 func Run(cmd *ucli.Command) {
 	setUsageHandler(cmd)
+	// A reader that goes away (| head) must not kill us with SIGPIPE: with the
+	// signal ignored, writes fail with EPIPE and the tool ends cleanly, exit 0.
+	signal.Ignore(syscall.SIGPIPE)
+	cmd.EnableShellCompletion = true
+	if len(os.Args) == 2 && os.Args[1] == "--man" {
+		fmt.Print(ManPage(cmd))
+		os.Exit(ExitOK)
+	}
 	err := cmd.Run(context.Background(), os.Args)
 	if err == nil || IsBrokenPipe(err) {
 		os.Exit(ExitOK)
