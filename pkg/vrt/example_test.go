@@ -61,3 +61,21 @@ func ExampleSpectrumEncoder() {
 	}
 	// Output: example: 3 bins from 2411998500.0 Hz, peak -30 dBm
 }
+
+// Build a context packet with several fields and walk them back.
+func ExampleAppendContext() {
+	b, _ := vrt.AppendContext(nil, vrt.ContextHeader{Type: vrt.TypeContext, StreamID: vrt.StreamDigitizer, TSI: vrt.TSIUTC, TSF: vrt.TSFRealTime},
+		vrt.F(vrt.FieldRefLevel, -20), vrt.F(vrt.FieldBandwidth, 125e6), vrt.F(vrt.FieldRFOffset, -1e6))
+	var p vrt.Packet
+	var c vrt.Context
+	p.Decode(b)
+	c.Decode(&p)
+	for _, f := range c.Fields {
+		v, _ := f.Float()
+		fmt.Println(f.Spec.Name, v)
+	}
+	// Output:
+	// bandwidth_hz 1.25e+08
+	// rf_offset_hz -1e+06
+	// reference_level_dbm -20
+}
