@@ -304,7 +304,7 @@ var commandTable = []cmdSpec{
 		}
 		return "", nil
 	}},
-	{pattern: "SYSTem:ERRor[:NEXT]", forms: queryOnly, run: func(s *Sim, ss *session, c *command) (string, *scpiError) {
+	{pattern: "SYSTem:ERRor:[NEXT]", forms: queryOnly, run: func(s *Sim, ss *session, c *command) (string, *scpiError) {
 		if len(ss.errs) == 0 {
 			return `0,"No error"`, nil
 		}

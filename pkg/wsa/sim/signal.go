@@ -34,14 +34,14 @@ type Scene struct {
 func DefaultScene() Scene {
 	return Scene{
 		Tones: []Tone{
-			{10e6, -40},       // very low band (real-only digitisation)
-			{100.1e6, -45},    // FM broadcast
-			{433.92e6, -55},   // ISM 433
-			{915e6, -50},      // ISM 915
-			{1575.42e6, -70},  // GPS L1
-			{2.412e9, -30},    // the reference tone of the tests
-			{5.8e9, -40},      // ISM 5.8
-			{9.5e9, -60},      // X band
+			{10e6, -40},      // very low band (real-only digitisation)
+			{100.1e6, -45},   // FM broadcast
+			{433.92e6, -55},  // ISM 433
+			{915e6, -50},     // ISM 915
+			{1575.42e6, -70}, // GPS L1
+			{2.412e9, -30},   // the reference tone of the tests
+			{5.8e9, -40},     // ISM 5.8
+			{9.5e9, -60},     // X band
 		},
 		Bands: []Band{{2.437e9, 20e6, -45}}, // Wi-Fi channel 6
 	}

@@ -472,7 +472,10 @@ func (s *Sim) exec(ss *session, c *command) (string, *scpiError) {
 			}
 		}
 	}
-	if spec.lock && s.lock != nil && s.lock != ss {
+	// Queries stay open to everybody; :TRACE:BLOCK:DATA? (query-only)
+	// starts a capture and counts as a set.
+	isSet := !c.Query || spec.forms == queryOnly
+	if spec.lock && isSet && s.lock != nil && s.lock != ss {
 		return "", serr(ErrExecution, "acquisition lock held by another client")
 	}
 	return spec.run(s, ss, c)
