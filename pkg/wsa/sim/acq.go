@@ -63,6 +63,19 @@ func (s *Sim) start(ss *session, kind string, body func(ctx context.Context, e *
 	ctx, cancel := context.WithCancel(s.ctx)
 	a := &acquisition{kind: kind, sess: ss, cancel: cancel, done: make(chan struct{})}
 	e := &emitter{s: s, sink: s.sinkFor(ss), paced: s.cfg.Pace && kind != "BLOCK"}
+	if e.sink == nil {
+		// A client without a data connection: a block is lost at once, a
+		// stream or sweep runs into the void until stopped (without
+		// burning a core to compute samples nobody receives).
+		s.stats.Undelivered++
+		body = func(ctx context.Context, e *emitter) error {
+			if kind == "BLOCK" {
+				return nil
+			}
+			<-ctx.Done()
+			return ctx.Err()
+		}
+	}
 	s.acq = a
 	go func() {
 		err := body(ctx, e)

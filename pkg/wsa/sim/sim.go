@@ -300,6 +300,13 @@ func (s *Sim) statusLocked() Status {
 // client is connected (SCPI or VRT), or ctx ends. Tests use it after a
 // client went away to assert the device was left clean.
 func (s *Sim) WaitIdle(ctx context.Context) (Status, error) {
+	return s.Wait(ctx, func(st Status) bool {
+		return st.Capture == "IDLE" && !st.Locked && st.Sessions == 0 && st.DataConns == 0
+	})
+}
+
+// Wait waits until cond holds for the device status, or ctx ends.
+func (s *Sim) Wait(ctx context.Context, cond func(Status) bool) (Status, error) {
 	stop := context.AfterFunc(ctx, func() {
 		s.mu.Lock()
 		s.changed.Broadcast()
@@ -310,11 +317,11 @@ func (s *Sim) WaitIdle(ctx context.Context) (Status, error) {
 	defer s.mu.Unlock()
 	for {
 		st := s.statusLocked()
-		if st.Capture == "IDLE" && !st.Locked && st.Sessions == 0 && st.DataConns == 0 {
+		if cond(st) {
 			return st, nil
 		}
 		if ctx.Err() != nil {
-			return st, fmt.Errorf("sim: not idle: %+v: %w", st, ctx.Err())
+			return st, fmt.Errorf("sim: waiting for the device: last status %+v: %w", st, ctx.Err())
 		}
 		s.changed.Wait()
 	}
