@@ -260,6 +260,18 @@ func checkText(s string) error {
 	return nil
 }
 
+// ctxErr is ctx.Err(), also when the socket deadline (set from the
+// context's deadline) fired a moment before the context's own timer.
+func ctxErr(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if d, ok := ctx.Deadline(); ok && !time.Now().Before(d) {
+		return context.DeadlineExceeded
+	}
+	return nil
+}
+
 // deadlineWatch makes a blocking socket operation end when its context
 // does: a context.AfterFunc moves the connection's deadline to the past.
 // The generation counter keeps a late callback from touching a later
@@ -319,8 +331,8 @@ func (c *Client) exchangeLocked(ctx context.Context, lines []string, query strin
 	release := c.scpiWait.watch(ctx, c.scpi, c.opt.replyTimeout)
 	defer release()
 	fail := func(what string, err error) (string, error) {
-		if ctx.Err() != nil {
-			err = fmt.Errorf("%w (%v)", ctx.Err(), err)
+		if cerr := ctxErr(ctx); cerr != nil {
+			err = fmt.Errorf("%w (%v)", cerr, err)
 		}
 		c.broken = fmt.Errorf("wsa: SCPI connection unusable after a failed %s: %w", what, err)
 		return "", fmt.Errorf("wsa: %s: %w", what, err)

@@ -89,8 +89,8 @@ func (c *Client) ReadPacket(ctx context.Context) (*vrt.Packet, error) {
 	if err != nil {
 		var ne net.Error
 		if errors.As(err, &ne) && ne.Timeout() {
-			if ctx.Err() != nil {
-				return nil, fmt.Errorf("wsa: waiting for data: %w", ctx.Err())
+			if cerr := ctxErr(ctx); cerr != nil {
+				return nil, fmt.Errorf("wsa: waiting for data: %w", cerr)
 			}
 			return nil, fmt.Errorf("wsa: waiting for data: %w", err)
 		}

@@ -62,23 +62,23 @@ func (s *Sim) start(ss *session, kind string, body func(ctx context.Context, e *
 	}
 	ctx, cancel := context.WithCancel(s.ctx)
 	a := &acquisition{kind: kind, sess: ss, cancel: cancel, done: make(chan struct{})}
-	e := &emitter{s: s, sink: s.sinkFor(ss), paced: s.cfg.Pace && kind != "BLOCK"}
-	if e.sink == nil {
-		// A client without a data connection: a block is lost at once, a
-		// stream or sweep runs into the void until stopped (without
-		// burning a core to compute samples nobody receives).
-		s.stats.Undelivered++
-		body = func(ctx context.Context, e *emitter) error {
-			if kind == "BLOCK" {
-				return nil
-			}
-			<-ctx.Done()
-			return ctx.Err()
-		}
-	}
+	e := &emitter{s: s, paced: s.cfg.Pace && kind != "BLOCK"}
 	s.acq = a
 	go func() {
-		err := body(ctx, e)
+		var err error
+		if e.sink = s.awaitSink(ctx, ss); e.sink != nil {
+			err = body(ctx, e)
+		} else {
+			// A client without a data connection: a block is lost at
+			// once, a stream or sweep runs into the void until stopped
+			// (without burning a core on samples nobody receives).
+			s.mu.Lock()
+			s.stats.Undelivered++
+			s.mu.Unlock()
+			if kind != "BLOCK" {
+				<-ctx.Done()
+			}
+		}
 		if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, errGone) {
 			s.logf("capture: %v", err)
 		}
@@ -92,6 +92,33 @@ func (s *Sim) start(ss *session, kind string, body func(ctx context.Context, e *
 		close(a.done)
 	}()
 	return nil
+}
+
+// awaitSink returns the session's data connection. A client's VRT connect
+// completes in the kernel before this process has accepted it, so a
+// capture requested right after connecting waits for it, up to
+// Config.DataWait (default 2 s).
+func (s *Sim) awaitSink(ctx context.Context, ss *session) *dataConn {
+	wait := s.cfg.DataWait
+	if wait == 0 {
+		wait = 2 * time.Second
+	}
+	wctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	stop := context.AfterFunc(wctx, func() {
+		s.mu.Lock()
+		s.changed.Broadcast()
+		s.mu.Unlock()
+	})
+	defer stop()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for {
+		if d := s.sinkFor(ss); d != nil || wctx.Err() != nil || ss.closed {
+			return d
+		}
+		s.changed.Wait()
+	}
 }
 
 func (s *Sim) nextSeed() uint64 { return s.cfg.Seed + s.seedCtr.Add(1)*0x2545F4914F6CDD1D }

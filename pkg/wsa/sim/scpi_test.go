@@ -4,12 +4,13 @@ import (
 	"net"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
 func newTestSim(t testing.TB) (*Sim, *session) {
 	t.Helper()
-	s, err := New(Config{Seed: 1})
+	s, err := New(Config{Seed: 1, DataWait: time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}

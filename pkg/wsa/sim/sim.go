@@ -45,6 +45,10 @@ type Config struct {
 	Pace bool
 	// Faults to inject (see Faults); can be changed later with SetFaults.
 	Faults Faults
+	// DataWait bounds how long a capture waits for the client's VRT
+	// connection to be accepted (default 2 s); without one the data is
+	// discarded.
+	DataWait time.Duration
 	// Seed makes the noise reproducible; 0 picks one from the clock.
 	Seed uint64
 	// Logf, if set, receives one line per connection event and command.
