@@ -245,3 +245,23 @@ func FuzzSCPI(f *testing.F) {
 		}
 	})
 }
+
+func TestParseFault(t *testing.T) {
+	var f Faults
+	for _, s := range []string{"drop=5", "stall=3", "malformed=2", "refuse-lock", "unlocked", "scpi=FREQ:CENTER=-222", "scpi=:TRACE:BLOCK:DATA?=-200"} {
+		if err := ParseFault(s, &f); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+	want := Faults{DropVRTAfter: 5, StallAfter: 3, MalformedAfter: 2, RefuseLock: true, Unlocked: true,
+		SCPIErrors: map[string]int{"FREQ:CENTER": -222, ":TRACE:BLOCK:DATA?": -200}}
+	if f.DropVRTAfter != want.DropVRTAfter || f.StallAfter != want.StallAfter || f.MalformedAfter != want.MalformedAfter ||
+		!f.RefuseLock || !f.Unlocked || len(f.SCPIErrors) != 2 || f.SCPIErrors["FREQ:CENTER"] != -222 {
+		t.Fatalf("got %+v", f)
+	}
+	for _, bad := range []string{"drop", "drop=0", "drop=x", "stall=-1", "scpi=FREQ:CENTER", "scpi=NOPE=-1", "scpi=FREQ:CENTER=5", "explode"} {
+		if err := ParseFault(bad, &Faults{}); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
