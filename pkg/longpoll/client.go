@@ -167,8 +167,15 @@ type Source struct {
 	failures   int
 	failSince  time.Time
 	lastErr    string
+	limited    bool
+	remaining  int64 // packets still wanted when limited
 	stats      SourceStats
 }
+
+// SetLimit makes the source ask for at most n more packets in all, so the
+// server is never told a packet was read that the caller will not take
+// (under the block policy the server keeps it for the next reader).
+func (s *Source) SetLimit(n int64) { s.limited, s.remaining = true, n }
 
 // Result is one answer: whole packets back to back, plus any gaps found
 // before them.
@@ -360,6 +367,12 @@ func (s *Source) once(ctx context.Context, buf []byte) (Result, error) {
 	q.Set("wait", s.opt.Wait.String())
 	q.Set("max", strconv.Itoa(s.opt.MaxBytes))
 	q.Set("client", s.opt.ClientID)
+	if s.limited {
+		if s.remaining <= 0 {
+			return Result{}, fmt.Errorf("%s: %w: packet limit reached", s.name, errFatal)
+		}
+		q.Set("limit", strconv.FormatInt(min(s.remaining, MaxPacketsLimit), 10))
+	}
 	rctx, cancel := context.WithTimeout(ctx, s.opt.Wait+30*time.Second)
 	defer cancel()
 	resp, err := s.request(rctx, http.MethodGet, q)
@@ -413,6 +426,7 @@ func (s *Source) once(ctx context.Context, buf []byte) (Result, error) {
 	s.final = eof || closing
 	s.stats.Packets += uint64(count)
 	s.stats.Bytes += uint64(len(data))
+	s.remaining -= int64(count)
 	res := Result{Data: data, Count: count, First: first, Next: next, Instance: inst, EOF: eof, closing: closing && !eof && count == 0}
 	if eof {
 		res.InputError = h.Get(HeaderInputError)

@@ -126,6 +126,9 @@ func Pull(ctx context.Context, out io.Writer, urls []string, opt PullOptions) (S
 		if err != nil {
 			return Summary{}, err
 		}
+		if opt.Count > 0 {
+			s.SetLimit(opt.Count)
+		}
 		srcs[i] = s
 	}
 	ctx, cancel := context.WithCancel(ctx)
@@ -157,7 +160,7 @@ func Pull(ctx context.Context, out io.Writer, urls []string, opt PullOptions) (S
 				case <-ctx.Done():
 					return
 				}
-				if err != nil || res.EOF {
+				if err != nil || res.EOF || s.limited && s.remaining <= 0 {
 					return
 				}
 			}
@@ -285,7 +288,7 @@ func tagPackets(b []byte, k int, seen func(id uint32, rewrote bool)) {
 		if size < 8 || off+size > len(b) {
 			return
 		}
-		if vrt.PacketType(b[off]>>4).HasStreamID() {
+		if vrt.PacketType(b[off] >> 4).HasStreamID() {
 			id := binary.BigEndian.Uint32(b[off+4:])
 			t, ok := TagStreamID(id, k)
 			if ok {
