@@ -63,6 +63,13 @@ type PullOptions struct {
 	OnGap func(Gap)
 }
 
+// WriteError is a failure to write Pull's output (a closed pipe, say), as
+// opposed to a failure of a source.
+type WriteError struct{ Err error }
+
+func (e *WriteError) Error() string { return "writing output: " + e.Err.Error() }
+func (e *WriteError) Unwrap() error { return e.Err }
+
 // ErrGap is wrapped by Pull's error when FailOnGap is set and packets were lost.
 var ErrGap = errors.New("packets were lost")
 
@@ -218,7 +225,7 @@ func Pull(ctx context.Context, out io.Writer, urls []string, opt PullOptions) (S
 		}
 		if len(data) > 0 {
 			if _, werr := out.Write(data); werr != nil {
-				err = fmt.Errorf("writing output: %w", werr)
+				err = &WriteError{werr}
 				break
 			}
 			n, _ := countPackets(data)
