@@ -12,7 +12,6 @@ import (
 	"net"
 	"os"
 	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
@@ -60,6 +59,7 @@ Examples:
    wsa-capture --discover`,
 		Flags: []ucli.Flag{
 			&ucli.StringFlag{Name: "host", Sources: ucli.EnvVars("WSA_HOST"), Usage: "device `HOST` or HOST:SCPIPORT (VRT port = SCPI port − 1)"},
+			&ucli.IntFlag{Name: "vrt-port", Usage: "VRT data `PORT` when it is not the SCPI port − 1 (a wsa-sim on free ports)"},
 			&ucli.BoolFlag{Name: "sim", Usage: "use the built-in WSA4000 simulator (loopback, ephemeral ports)"},
 			&ucli.BoolFlag{Name: "discover", Usage: "list WSA devices answering UDP discovery (port 18331) and exit; exit 1 if none"},
 
@@ -111,37 +111,12 @@ func freqFlag(cmd *ucli.Command, name string) (float64, bool, error) {
 	return v, true, nil
 }
 
-// sceneFromFlags builds the simulator scene: --sim-tone and --sim-band
-// replace the default scene; without them it is sim.DefaultScene().
+// sceneFromFlags builds the RF scene from --sim-tone and --sim-band, or nil for the
+// default scene.
 func sceneFromFlags(cmd *ucli.Command) (*sim.Scene, error) {
-	tones, bands := cmd.StringSlice("sim-tone"), cmd.StringSlice("sim-band")
-	if len(tones) == 0 && len(bands) == 0 {
-		return nil, nil
-	}
-	sc := &sim.Scene{}
-	for _, t := range tones {
-		f, l, err := cli.ParseTone(t)
-		if err != nil {
-			return nil, cli.UsageError("--sim-tone: %v", err)
-		}
-		sc.Tones = append(sc.Tones, sim.Tone{FreqHz: f, LevelDBm: l})
-	}
-	for _, b := range bands {
-		parts := strings.Split(b, ":")
-		if len(parts) != 3 {
-			return nil, cli.UsageError("--sim-band %q: want CENTER:WIDTH:DBM, e.g. 2.437G:20M:-45", b)
-		}
-		c, err1 := cli.ParseFreq(parts[0])
-		w, err2 := cli.ParseFreq(parts[1])
-		l, err3 := strconv.ParseFloat(strings.TrimSuffix(strings.ToLower(parts[2]), "dbm"), 64)
-		if err := errors.Join(err1, err2, err3); err != nil {
-			return nil, cli.UsageError("--sim-band %q: %v", b, err)
-		}
-		band, err := sim.NewBand(c, w, l)
-		if err != nil {
-			return nil, cli.UsageError("--sim-band: %v", err)
-		}
-		sc.Bands = append(sc.Bands, band)
+	sc, err := sim.SceneFromSpecs(cmd.StringSlice("sim-tone"), cmd.StringSlice("sim-band"))
+	if err != nil {
+		return nil, cli.UsageError("--sim-tone/--sim-band: %v", err)
 	}
 	return sc, nil
 }
@@ -188,6 +163,16 @@ func run(ctx context.Context, cmd *ucli.Command) error {
 
 	timeout := cmd.Duration("timeout")
 	opts := []wsa.Option{wsa.WithTimeouts(timeout, timeout)}
+	if p := cmd.Int("vrt-port"); p != 0 {
+		if p < 0 || p > 65535 || useSim {
+			return cli.UsageError("--vrt-port %d: want 1 to 65535, with --host", p)
+		}
+		scpiPort := wsa.SCPIPort
+		if _, ps, err := net.SplitHostPort(host); err == nil {
+			scpiPort, _ = strconv.Atoi(ps)
+		}
+		opts = append(opts, wsa.WithPorts(scpiPort, int(p)))
+	}
 	if cmd.Bool("verbose") {
 		opts = append(opts, wsa.WithLog(logf))
 	}

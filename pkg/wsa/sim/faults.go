@@ -1,9 +1,12 @@
 package sim
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/wsatools/wsa/internal/cli"
 )
 
 // FaultHelp describes the fault specs ParseFault accepts, for --help texts.
@@ -63,4 +66,39 @@ func NewBand(center, width, dbm float64) (Band, error) {
 		return Band{}, fmt.Errorf("band %g±%g Hz: width must be positive and the band above 0 Hz", center, width/2)
 	}
 	return Band{CenterHz: center, WidthHz: width, LevelDBm: dbm}, nil
+}
+
+// SceneFromSpecs builds a scene from command-line specs: tones "FREQ:DBM"
+// and wideband signals "CENTER:WIDTH:DBM", frequencies as people type them
+// (2.412G, 20M). No specs at all gives nil, meaning the default scene.
+func SceneFromSpecs(tones, bands []string) (*Scene, error) {
+	if len(tones) == 0 && len(bands) == 0 {
+		return nil, nil
+	}
+	sc := &Scene{}
+	for _, t := range tones {
+		f, l, err := cli.ParseTone(t)
+		if err != nil {
+			return nil, err
+		}
+		sc.Tones = append(sc.Tones, Tone{FreqHz: f, LevelDBm: l})
+	}
+	for _, b := range bands {
+		parts := strings.Split(b, ":")
+		if len(parts) != 3 {
+			return nil, fmt.Errorf("band %q: want CENTER:WIDTH:DBM, e.g. 2.437G:20M:-45", b)
+		}
+		c, err1 := cli.ParseFreq(parts[0])
+		w, err2 := cli.ParseFreq(parts[1])
+		l, err3 := strconv.ParseFloat(strings.TrimSuffix(strings.ToLower(strings.TrimSpace(parts[2])), "dbm"), 64)
+		if err := errors.Join(err1, err2, err3); err != nil {
+			return nil, fmt.Errorf("band %q: %w", b, err)
+		}
+		band, err := NewBand(c, w, l)
+		if err != nil {
+			return nil, err
+		}
+		sc.Bands = append(sc.Bands, band)
+	}
+	return sc, nil
 }
