@@ -210,30 +210,40 @@ func (h *Hub) end() uint64 { return h.first + uint64(h.n) }
 // Append copies one packet (exactly the bytes its header's size announces)
 // into the buffer and gives it the next sequence number. When the buffer is
 // full it discards the oldest packets (Drop) or waits until every client
-// has read them (Block), returning ctx.Err() if ctx ends first.
+// has read them (Block), returning ctx.Err() if ctx ends first. A hub has
+// one producer: Append and ReadFrom must not run at the same time.
 func (h *Hub) Append(ctx context.Context, pkt []byte) error {
 	n := len(pkt)
 	if n < 4 || vrt.SizeOf(pkt) != n {
 		return fmt.Errorf("longpoll: Append: %d bytes are not one VRT packet", n)
 	}
-	typ := vrt.PacketType(binary.BigEndian.Uint32(pkt) >> 28)
-	var sid uint32
-	if typ.HasStreamID() && n >= 8 {
-		sid = binary.BigEndian.Uint32(pkt[4:])
-	}
-	cost := int64(n) + PacketOverhead
 	h.mu.Lock()
+	defer h.mu.Unlock()
+	if err := h.reserveLocked(ctx, n); err != nil {
+		return err
+	}
+	if h.cur == nil || h.curUsed+n > len(h.cur.buf) {
+		h.newChunkLocked(n, nil)
+	}
+	copy(h.cur.buf[h.curUsed:], pkt)
+	h.pushLocked(n)
+	return nil
+}
+
+// reserveLocked makes room for a packet of n bytes: it evicts old packets
+// as the policy allows, or waits (Block) with the lock released.
+func (h *Hub) reserveLocked(ctx context.Context, n int) error {
+	cost := int64(n) + PacketOverhead
 	for {
 		if h.eof {
-			h.mu.Unlock()
 			return ErrInputClosed
 		}
 		if h.closing {
-			h.mu.Unlock()
 			return ErrShutdown
 		}
 		if h.n == 0 || h.held+cost <= h.opt.BufferBytes {
-			break
+			h.unblockLocked()
+			return nil
 		}
 		if h.opt.Policy == Drop {
 			h.evictLocked()
@@ -253,25 +263,32 @@ func (h *Hub) Append(ctx context.Context, pkt []byte) error {
 		ch := h.spaceLocked()
 		h.mu.Unlock()
 		t := time.NewTimer(time.Second) // clients may time out meanwhile
+		var err error
 		select {
 		case <-ch:
 		case <-t.C:
 		case <-ctx.Done():
-			t.Stop()
-			h.mu.Lock()
-			h.unblockLocked()
-			h.mu.Unlock()
-			return ctx.Err()
+			err = ctx.Err()
 		}
 		t.Stop()
 		h.mu.Lock()
+		if err != nil {
+			h.unblockLocked()
+			return err
+		}
 	}
-	h.unblockLocked()
-	if h.cur == nil || h.curUsed+n > len(h.cur.buf) {
-		h.newChunkLocked(n)
-	}
+}
+
+// pushLocked makes the n bytes at the current chunk's fill point the next
+// packet and wakes the readers.
+func (h *Hub) pushLocked(n int) {
 	c := h.cur
-	copy(c.buf[h.curUsed:], pkt)
+	pkt := c.buf[h.curUsed : h.curUsed+n]
+	typ := vrt.PacketType(pkt[0] >> 4)
+	var sid uint32
+	if typ.HasStreamID() && n >= 8 {
+		sid = binary.BigEndian.Uint32(pkt[4:])
+	}
 	if h.n == len(h.ents) {
 		h.growLocked()
 	}
@@ -279,13 +296,11 @@ func (h *Hub) Append(ctx context.Context, pkt []byte) error {
 	h.n++
 	c.live++
 	h.curUsed += n
-	h.held += cost
+	h.held += int64(n) + PacketOverhead
 	h.heldRaw += int64(n)
 	h.totalIn += uint64(n)
 	h.rate.add(time.Now(), n)
 	h.wakeLocked()
-	h.mu.Unlock()
-	return nil
 }
 
 func (h *Hub) unblockLocked() {
@@ -303,10 +318,9 @@ func (h *Hub) growLocked() {
 	h.ents, h.head = ents, 0
 }
 
-func (h *Hub) newChunkLocked(n int) {
-	if old := h.cur; old != nil && old.live == 0 {
-		h.release(old)
-	}
+// newChunkLocked makes a fresh chunk current, able to hold n bytes, and
+// copies keep (the start of a packet still being read) to its beginning.
+func (h *Hub) newChunkLocked(n int, keep []byte) {
 	var c *chunk
 	h.freeMu.Lock()
 	if k := len(h.free); k > 0 {
@@ -319,6 +333,10 @@ func (h *Hub) newChunkLocked(n int) {
 	}
 	c.live = 0
 	c.refs.Store(1)
+	copy(c.buf, keep)
+	if old := h.cur; old != nil && old.live == 0 {
+		h.release(old)
+	}
 	h.cur, h.curUsed = c, 0
 }
 
@@ -402,31 +420,6 @@ func (h *Hub) Shutdown() {
 	h.wakeLocked()
 	h.signalSpaceLocked()
 	h.mu.Unlock()
-}
-
-// ReadFrom reads a VRT packet stream from r into the hub until r ends, then
-// closes the input (CloseInput(nil)). A damaged stream closes the input
-// with the *vrt.FormatError, which ReadFrom also returns (wrapped); every
-// packet before the damage is kept. It returns the packets appended.
-func (h *Hub) ReadFrom(ctx context.Context, r io.Reader) (int64, error) {
-	rd := vrt.NewReader(r, vrt.ReaderOptions{})
-	var n int64
-	for {
-		p, err := rd.Next()
-		if err == io.EOF {
-			h.CloseInput(nil)
-			return n, nil
-		}
-		if err != nil {
-			err = fmt.Errorf("input: %w", err)
-			h.CloseInput(err)
-			return n, err
-		}
-		if err := h.Append(ctx, p.Raw); err != nil {
-			return n, fmt.Errorf("input packet %d: %w", n, err)
-		}
-		n++
-	}
 }
 
 // expireLocked forgets clients idle for longer than ClientTimeout.
