@@ -29,6 +29,12 @@ func startSim(t testing.TB, cfg sim.Config) *sim.Sim {
 	return s
 }
 
+func portOf(addr string) int {
+	_, p, _ := net.SplitHostPort(addr)
+	n, _ := strconv.Atoi(p)
+	return n
+}
+
 func port(t testing.TB, addr string) int {
 	t.Helper()
 	_, p, err := net.SplitHostPort(addr)

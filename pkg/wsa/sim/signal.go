@@ -58,7 +58,7 @@ type Impairments struct {
 }
 
 // DefaultImpairments: DC offset (+24, −16) counts, Q gain 1.02, phase
-// error 1.5°, which leaves an image about 37 dB below a signal until
+// error 1.5°, which leaves an image about 36 dB below a signal until
 // corrected.
 var DefaultImpairments = Impairments{DCI: 24, DCQ: -16, QGain: 1.02, QPhaseDeg: 1.5}
 
