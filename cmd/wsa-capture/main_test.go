@@ -165,7 +165,7 @@ func TestPlanSweep(t *testing.T) {
 		{2.4e9, 2.5e9, 100e3, 0, 2048, 3, 2445e6, math.Round(735 * 125e6 / 2048)},
 		{2.4e9, 2.41e9, 1e6, 0, 256, 1, 2445e6, math.Round(91 * 125e6 / 256)},
 		{1e9, 2e9, 0, 20e6, 1024, 50, 1045e6, 20e6},
-		{0, 200e6, 1e6, 0, 256, 4, 90e6, math.Round(91 * 125e6 / 256)}, // starts at 45 MHz
+		{0, 200e6, 1e6, 0, 256, 4, 90e6, math.Round(91 * 125e6 / 256)},      // starts at 45 MHz
 		{9.9e9, 10e9, 1e6, 0, 256, 2, 9945e6, math.Round(91 * 125e6 / 256)}, // no centre above 10 GHz
 	}
 	for _, tc := range cases {
