@@ -157,7 +157,8 @@ type Hub struct {
 	closing bool
 	clients map[string]*clientState
 	minCur  uint64 // smallest cursor of the known clients (valid if len(clients) > 0)
-	ever    bool   // a named client has been seen
+	ever    bool   // a named client was sent the end of input
+	left    bool   // a named client said it reads no more (DELETE)
 	evicted uint64
 	dropped uint64 // evicted before a known client had read them
 	blocks  uint64
@@ -532,6 +533,7 @@ func (h *Hub) finish(client string, b *Batch, delivered bool) {
 		c.sentBytes += uint64(b.Bytes)
 		if b.EOF {
 			c.done = true
+			h.ever = true
 			h.signalSpaceLocked()
 		}
 	}
@@ -550,7 +552,6 @@ func (h *Hub) registerLocked(id, remote string, from uint64, now time.Time) erro
 		}
 		c = &clientState{id: id}
 		h.clients[id] = c
-		h.ever = true
 	}
 	c.remote = remote
 	c.cursor = min(max(from, h.first), h.end())
@@ -567,7 +568,9 @@ func (h *Hub) Leave(client string) {
 	h.mu.Lock()
 	if _, ok := h.clients[client]; ok {
 		delete(h.clients, client)
+		h.left = true
 		h.recomputeMinLocked()
+		h.signalSpaceLocked()
 	}
 	h.mu.Unlock()
 }
@@ -717,8 +720,10 @@ func (h *Hub) cursorErrLocked(reason string, from uint64) *CursorError {
 	return &CursorError{Reason: reason, From: from, Oldest: h.first, End: h.end(), Instance: h.opt.Instance}
 }
 
-// Drained reports whether the input has ended and every known client has
-// read to its end (and at least one client was ever seen).
+// Drained reports whether the input has ended, some client has read to its
+// end or said it reads no more (a reader behind `| head`), and no other
+// known client is still reading. A client that merely went quiet (a cut
+// link) neither ends the stream nor holds it once it has timed out.
 func (h *Hub) Drained() bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -726,7 +731,7 @@ func (h *Hub) Drained() bool {
 }
 
 func (h *Hub) drainedLocked(now time.Time) bool {
-	if !h.eof || !h.ever {
+	if !h.eof || !(h.ever || h.left) {
 		return false
 	}
 	h.expireLocked(now)

@@ -275,3 +275,40 @@ func TestHubChunkReuse(t *testing.T) {
 	}
 	b.Release(true)
 }
+
+// TestHubDrainedWhen: after the input ends, the stream is over once every
+// client that came has read to the end or left (the reader behind `| head`),
+// and not while one is still reading; nobody having come is not the end.
+func TestHubDrainedWhen(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name    string
+		clients func(h *Hub)
+		want    bool
+	}{
+		{"no client yet", func(h *Hub) {}, false},
+		{"only reader left early", func(h *Hub) {
+			read(t, h, StreamQuery{From: Oldest, Client: "a", Limit: 1})
+			h.Leave("a")
+		}, true},
+		{"one left, one still reading", func(h *Hub) {
+			read(t, h, StreamQuery{From: Oldest, Client: "a", Limit: 1})
+			read(t, h, StreamQuery{From: Oldest, Client: "b", Limit: 1})
+			h.Leave("a")
+		}, false},
+		{"anonymous reads do not count", func(h *Hub) {
+			read(t, h, StreamQuery{From: Oldest, MaxBytes: 1 << 20})
+		}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := NewHub(HubOptions{BufferBytes: MinBufferBytes, Policy: Drop})
+			if err := <-feed(t, ctx, h, stream(20, 1), true); err != nil {
+				t.Fatal(err)
+			}
+			tc.clients(h)
+			if got := h.Drained(); got != tc.want {
+				t.Errorf("Drained() = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
