@@ -48,7 +48,8 @@ func (e *ContextError) Error() string {
 // other context, IF or extension, is read as standard CIF (as pyrf does).
 func TableFor(p *Packet) Table {
 	switch {
-	case p.Type == TypeExtContext && p.ClassID && p.Class.OUI == WSAOUI && p.Class.PacketClass == ClassSpectrumExt:
+	case p.Type == TypeExtContext && p.ClassID && p.Class.OUI == WSAOUI &&
+		(p.Class.PacketClass == ClassSpectrumExt || p.Class.PacketClass == ClassCaptureInfo):
 		return TableWSA
 	case p.Type == TypeExtContext && p.StreamID == StreamCustom:
 		return TableThinkRF

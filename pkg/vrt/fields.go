@@ -98,6 +98,13 @@ var (
 	FieldTotalBins = &FieldSpec{TableWSA, 0, 25, "total_bins", 4, KindU32}
 	FieldSource    = &FieldSpec{TableWSA, 0, 24, "source", -1, KindString}
 	FieldDecim     = &FieldSpec{TableWSA, 0, 23, "decimation", 4, KindU32}
+
+	// The suite's capture description (packet class ClassCaptureInfo), same
+	// table: the requested sweep, so a stitcher knows the range and the
+	// number of steps without being told again.
+	FieldSweepStart = &FieldSpec{TableWSA, 0, 22, "sweep_start_hz", 8, KindR20}
+	FieldSweepStop  = &FieldSpec{TableWSA, 0, 21, "sweep_stop_hz", 8, KindR20}
+	FieldSweepSteps = &FieldSpec{TableWSA, 0, 20, "sweep_steps", 4, KindU32}
 )
 
 // cifEnableBits are CIF0 bits that announce further indicator words rather than fields.
@@ -200,6 +207,7 @@ func init() {
 		{TableCIF, 3, 1, "network_id", 4, KindHex32},
 		FieldSweepID, FieldStreamStartID, FieldIQSwap,
 		FieldUnits, FieldStartFreq, FieldStepFreq, FieldRBW, FieldWSASweep, FieldTrace, FieldTotalBins, FieldSource, FieldDecim,
+		FieldSweepStart, FieldSweepStop, FieldSweepSteps,
 	} {
 		if tables[s.Table][s.Word][s.Bit] != nil {
 			panic("vrt: duplicate field spec " + s.Name)

@@ -430,3 +430,39 @@ func TestSpectrumDecoderRejectsIQ(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// TestCaptureInfoRoundTrip: a capture description survives encoding, is
+// recognised as such and not as a spectrum context, and frames like any
+// other packet.
+func TestCaptureInfoRoundTrip(t *testing.T) {
+	for _, ci := range []CaptureInfo{
+		{Source: "WSA4000 SIM-000001 127.0.0.1"},
+		{Source: "x", HasTime: true, Timestamp: Timestamp{1700000000, 5}, HasSweep: true, SweepID: 0xdeadbeef,
+			SweepStartHz: 2.4e9, SweepStopHz: 2.5e9, SweepSteps: 3},
+		{HasSweep: true, SweepID: 1, SweepStartHz: 90e6, SweepStopHz: 10e9, SweepSteps: 221},
+	} {
+		b, err := AppendCaptureInfo(nil, &ci, 7)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var p Packet
+		if err := p.Decode(b); err != nil {
+			t.Fatal(err)
+		}
+		if !IsCaptureInfo(&p) || IsSpectrumContext(&p) || p.Count != 7 {
+			t.Fatalf("packet not recognised: info %v spectrum %v count %d", IsCaptureInfo(&p), IsSpectrumContext(&p), p.Count)
+		}
+		got, err := DecodeCaptureInfo(&p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := ci
+		want.StreamID = StreamCaptureInfo
+		if got != want {
+			t.Errorf("round trip:\n got %+v\nwant %+v", got, want)
+		}
+	}
+	if _, err := AppendCaptureInfo(nil, &CaptureInfo{}, 0); err == nil {
+		t.Error("an empty capture description was encoded")
+	}
+}
