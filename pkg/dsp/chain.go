@@ -1,0 +1,262 @@
+package dsp
+
+import (
+	"fmt"
+	"math"
+)
+
+// Options choose the steps of the chain. The zero value is pyrf's WSA4000
+// chain (device-facts.md §5.2): DC removal, classic I/Q imbalance
+// correction, symmetric Hann window, FFT, fftshift, 20·log10(|X|/N),
+// centre-bin fix.
+type Options struct {
+	// Window is a registry name (WindowNames); "" means DefaultWindow.
+	Window string
+	// NoDCRemoval keeps the mean of I and Q (step 1). Without DC removal
+	// a zero-IF receiver's offset shows as a spike on the centre bin.
+	NoDCRemoval bool
+	// NoIQCorrection skips the classic I/Q imbalance correction (step 2),
+	// leaving the image of every signal mirrored about the centre.
+	NoIQCorrection bool
+	// NoCenterFix leaves the centre (DC) bin as computed instead of the
+	// geometric mean of its neighbours (step 6).
+	NoCenterFix bool
+	// ExactLog uses math.Log10 instead of PowerDB (a reference for
+	// comparisons; the difference is below 1e-7 dB).
+	ExactLog bool
+	// NewFFT makes the transform of a given length; nil means NewFFT.
+	// It lets benchmarks put another FFT (go-dsp's) under the same chain.
+	NewFFT func(n int) (Transformer, error)
+}
+
+// Plan computes spectra of one length with one set of options. Making it
+// computes the window and the FFT plan once; after that, every call
+// reuses its buffers and allocates nothing. A Plan is not safe for
+// concurrent use: give each goroutine its own.
+type Plan struct {
+	n    int
+	real bool
+	opt  Options
+	win  []float64
+	enbw float64
+	fft  Transformer
+	buf  []complex128
+	// Real transforms of even length run as an n/2-point complex FFT of the
+	// even and odd samples; rtw holds e^(−2πik/n), k = 0…n/2.
+	rtw  []complex128
+	half bool
+}
+
+// NewPlan makes a plan for n-sample blocks: complex I/Q (real false, n bins
+// from −fs/2 to fs/2 with DC at index n/2) or real samples (real true,
+// n/2+1 bins from 0 to fs/2).
+func NewPlan(n int, real bool, opt Options) (*Plan, error) {
+	if n < 2 {
+		return nil, fmt.Errorf("dsp: a spectrum needs at least 2 samples, got %d", n)
+	}
+	spec, err := LookupWindow(opt.Window)
+	if err != nil {
+		return nil, err
+	}
+	opt.Window = spec.Name
+	p := &Plan{n: n, real: real, opt: opt, win: spec.Values(make([]float64, n))}
+	p.enbw = ENBW(p.win)
+	mk := opt.NewFFT
+	if mk == nil {
+		mk = NewFFT
+	}
+	m := n
+	if real && n%2 == 0 {
+		p.half = true
+		m = n / 2
+		p.rtw = make([]complex128, m+1)
+		for k := range p.rtw {
+			s, c := math.Sincos(-2 * math.Pi * float64(k) / float64(n))
+			p.rtw[k] = complex(c, s)
+		}
+	}
+	if p.fft, err = mk(m); err != nil {
+		return nil, err
+	}
+	if p.fft.Len() != m {
+		return nil, fmt.Errorf("dsp: FFT plan has length %d, want %d", p.fft.Len(), m)
+	}
+	p.buf = make([]complex128, m)
+	return p, nil
+}
+
+// Len returns the number of samples per block.
+func (p *Plan) Len() int { return p.n }
+
+// Real reports whether the plan takes real samples.
+func (p *Plan) Real() bool { return p.real }
+
+// Bins returns the number of bins a spectrum has: n for complex samples,
+// n/2+1 for real ones.
+func (p *Plan) Bins() int {
+	if p.real {
+		return p.n/2 + 1
+	}
+	return p.n
+}
+
+// DCIndex returns the index of the 0 Hz bin relative to the tuned centre:
+// n/2 (rounded down) for complex data, 0 for real data.
+func (p *Plan) DCIndex() int {
+	if p.real {
+		return 0
+	}
+	return p.n / 2
+}
+
+// Window returns the window's name.
+func (p *Plan) Window() string { return p.opt.Window }
+
+// ENBW returns the equivalent noise bandwidth of the plan's window in bins
+// (for this length); RBW = ENBW × fs/n.
+func (p *Plan) ENBW() float64 { return p.enbw }
+
+// Options returns the options the plan was made with.
+func (p *Plan) Options() Options { return p.opt }
+
+// PowerIQ computes the power spectrum of one block of complex samples
+// (I and Q scaled to ±1.0 full scale, len n each) into dst (len Bins()):
+// dst[j] = |X[k]/n|² for the bin j of frequency (j − n/2)·fs/n, low to high,
+// after the chain's steps. With inverted set (the spectral-inversion
+// trailer flag) the spectrum is mirrored about the centre frequency, so a
+// tone at +f reads at −f. i and q are not modified.
+func (p *Plan) PowerIQ(dst, i, q []float64, inverted bool) {
+	n := p.n
+	if len(i) != n || len(q) != n || len(dst) < n {
+		panic(fmt.Sprintf("dsp: PowerIQ of length %d given %d, %d samples and %d bins", n, len(i), len(q), len(dst)))
+	}
+	i, q = i[:n], q[:n]
+	// One pass for the sums that DC removal and the I/Q correction need.
+	var si, sq, sii, sqq, siq float64
+	for k := range i {
+		a, b := i[k], q[k]
+		si += a
+		sq += b
+		sii += a * a
+		sqq += b * b
+		siq += a * b
+	}
+	var mi, mq float64
+	fn := float64(n)
+	if !p.opt.NoDCRemoval {
+		mi, mq = si/fn, sq/fn
+		sii -= fn * mi * mi
+		sqq -= fn * mq * mq
+		siq -= fn * mi * mq
+	}
+	// Classic correction (device-facts.md §5.2 step 2):
+	// ratio = √(Si/Sq), s = ratio·Σ(I·Q)/Si ≈ sin φ,
+	// Q′ = (ratio·Q − s·I)/√(1 − s²) = ca·Q − cb·I.
+	ca, cb := 1.0, 0.0
+	if !p.opt.NoIQCorrection && sii > 0 && sqq > 0 {
+		ratio := math.Sqrt(sii / sqq)
+		s := ratio * siq / sii
+		if s > -1 && s < 1 {
+			c := math.Sqrt(1 - s*s)
+			ca, cb = ratio/c, s/c
+		}
+	}
+	w := p.win[:n]
+	buf := p.buf[:n]
+	for k := range buf {
+		a := i[k] - mi
+		b := q[k] - mq
+		buf[k] = complex(w[k]*a, w[k]*(ca*b-cb*a))
+	}
+	p.fft.Transform(buf)
+	// fftshift (DC to index n/2) and |X/n|²; inversion mirrors the offsets.
+	h := n / 2
+	scale := 1 / (fn * fn)
+	out := dst[:n]
+	if !inverted {
+		// out[j] = X[(j − h) mod n]
+		for j, x := range buf[n-h:] {
+			out[j] = (real(x)*real(x) + imag(x)*imag(x)) * scale
+		}
+		for k, x := range buf[:n-h] {
+			out[h+k] = (real(x)*real(x) + imag(x)*imag(x)) * scale
+		}
+	} else {
+		// out[j] = X[(h − j) mod n]: out[0…h] from X[h…0], the rest from X[n−1…].
+		for j := 0; j <= h; j++ {
+			x := buf[h-j]
+			out[j] = (real(x)*real(x) + imag(x)*imag(x)) * scale
+		}
+		for j := h + 1; j < n; j++ {
+			x := buf[n+h-j]
+			out[j] = (real(x)*real(x) + imag(x)*imag(x)) * scale
+		}
+	}
+	if !p.opt.NoCenterFix && n >= 3 {
+		// pyrf averages the neighbours in dB: the geometric mean in power.
+		out[h] = math.Sqrt(out[h-1] * out[h+1])
+	}
+}
+
+// PowerReal computes the spectrum of one block of real samples (scaled to
+// ±1.0, len n) into dst (len Bins() = n/2+1): dst[k] = |X[k]/n|² for
+// frequency k·fs/n, k = 0…n/2 (numpy's rfft bins, normalised by n as pyrf
+// 2.2+ does). DC removal applies unless disabled; there is no I/Q step and
+// no centre fix. With inverted set the band is mirrored (k ↔ n/2 − k).
+func (p *Plan) PowerReal(dst, x []float64, inverted bool) {
+	n := p.n
+	nb := n/2 + 1
+	if len(x) != n || len(dst) < nb {
+		panic(fmt.Sprintf("dsp: PowerReal of length %d given %d samples and %d bins", n, len(x), len(dst)))
+	}
+	x = x[:n]
+	var m float64
+	if !p.opt.NoDCRemoval {
+		var s float64
+		for _, v := range x {
+			s += v
+		}
+		m = s / float64(n)
+	}
+	w := p.win[:n]
+	buf := p.buf
+	out := dst[:nb]
+	fn := float64(n)
+	scale := 1 / (fn * fn)
+	put := func(k int, v float64) {
+		if inverted {
+			k = nb - 1 - k
+		}
+		out[k] = v
+	}
+	if !p.half {
+		for k := range buf {
+			buf[k] = complex(w[k]*(x[k]-m), 0)
+		}
+		p.fft.Transform(buf)
+		for k := 0; k < nb; k++ {
+			v := buf[k]
+			put(k, (real(v)*real(v)+imag(v)*imag(v))*scale)
+		}
+		return
+	}
+	// Pack even samples into the real part and odd ones into the imaginary
+	// part, transform n/2 points, then separate: with Z the packed DFT,
+	// E[k] = (Z[k] + conj Z[h−k])/2, O[k] = (Z[k] − conj Z[h−k])/(2i),
+	// X[k] = E[k] + e^(−2πik/n)·O[k].
+	h := n / 2
+	for k := range buf {
+		buf[k] = complex(w[2*k]*(x[2*k]-m), w[2*k+1]*(x[2*k+1]-m))
+	}
+	p.fft.Transform(buf)
+	tw := p.rtw
+	for k := 0; k <= h; k++ {
+		zk := buf[k%h]
+		zc := buf[(h-k)%h]
+		zc = complex(real(zc), -imag(zc))
+		e := (zk + zc) * 0.5
+		o := (zk - zc) * complex(0, -0.5)
+		v := e + tw[k]*o
+		put(k, (real(v)*real(v)+imag(v)*imag(v))*scale)
+	}
+}
