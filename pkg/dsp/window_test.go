@@ -12,9 +12,9 @@ import (
 // numpy's and ours, so they must match to rounding at every length.
 func TestWindowsMatchGoDSP(t *testing.T) {
 	ref := map[string]func(int) []float64{
-		"rect":    gowin.Rectangular,
-		"hann":    gowin.Hann,
-		"hamming": gowin.Hamming,
+		"rect":     gowin.Rectangular,
+		"hann":     gowin.Hann,
+		"hamming":  gowin.Hamming,
 		"flattop":  gowin.FlatTop,
 		"blackman": gowin.Blackman,
 	}
