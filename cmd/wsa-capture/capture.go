@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/wsatools/wsa/pkg/vrt"
@@ -20,6 +21,8 @@ type job struct {
 	duration time.Duration // stream: converted to packets once the rate is known
 	sweeps   int           // sweep passes (0: until stopped)
 	plan     sweepPlan
+	reqStart float64 // sweep range as asked (the plan may clamp it)
+	reqStop  float64
 	id       uint32        // stream or sweep ID
 	timeout  time.Duration // longest wait for the next packet
 }
@@ -79,6 +82,10 @@ func (j *job) expected() int64 {
 // happened.
 func (j *job) run(ctx context.Context, c *wsa.Client, w *vrt.Writer, prog progress) (result, error) {
 	var res result
+	desc := j.description(c)
+	var descCount uint8
+	var sweepCtx vrt.Context
+	var buf []byte
 	copyUntil := func(data int64) error {
 		for res.Data < data || data < 0 {
 			rctx, cancel := context.WithTimeout(ctx, j.timeout)
@@ -89,6 +96,21 @@ func (j *job) run(ctx context.Context, c *wsa.Client, w *vrt.Writer, prog progre
 					return &errNoData{j.timeout, res.Data}
 				}
 				return err
+			}
+			// The capture description goes before the first packet and,
+			// in a sweep, before the device's sweep ID packet that opens
+			// every pass, with that packet's timestamp.
+			if res.Packets == 0 || (j.mode == "sweep" && startsPass(p, &sweepCtx)) {
+				desc.Timestamp, desc.HasTime = p.Timestamp, p.TSI != vrt.TSINone
+				if buf, err = vrt.AppendCaptureInfo(buf[:0], &desc, descCount); err != nil {
+					return err
+				}
+				descCount = (descCount + 1) & 0xf
+				if err := w.WritePacket(buf); err != nil {
+					return &outputError{err}
+				}
+				res.Packets++
+				res.Bytes += int64(len(buf))
 			}
 			if err := w.WritePacket(p.Raw); err != nil {
 				return &outputError{err}
@@ -156,4 +178,27 @@ func (j *job) run(ctx context.Context, c *wsa.Client, w *vrt.Writer, prog progre
 		}
 		return res, copyUntil(j.expected())
 	}
+}
+
+// description is the capture description of this job: who made the stream
+// and, for a sweep, the sweep ID the device reports, the range the
+// stitched pass covers and the centres per pass (docs/FORMAT.md §4).
+func (j *job) description(c *wsa.Client) vrt.CaptureInfo {
+	id := c.Identity()
+	ci := vrt.CaptureInfo{Source: strings.Join(strings.Fields(id.Model+" "+id.Serial+" "+c.Host()), " ")}
+	if j.mode == "sweep" {
+		ci.HasSweep, ci.SweepID = true, j.id
+		ci.SweepStartHz, ci.SweepStopHz, ci.SweepSteps = j.plan.StartHz, j.plan.StopHz, uint32(j.plan.Steps)
+	}
+	return ci
+}
+
+// startsPass reports whether p is the device's extension context packet
+// carrying a sweep ID: the first packet of every pass of the sweep list.
+func startsPass(p *vrt.Packet, c *vrt.Context) bool {
+	if p.StreamID != vrt.StreamCustom || !p.Type.IsContext() || c.Decode(p) != nil {
+		return false
+	}
+	_, ok := c.Get(vrt.FieldSweepID)
+	return ok
 }

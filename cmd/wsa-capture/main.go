@@ -19,6 +19,7 @@ import (
 	ucli "github.com/urfave/cli/v3"
 
 	"github.com/wsatools/wsa/internal/cli"
+	"github.com/wsatools/wsa/pkg/sweep"
 	"github.com/wsatools/wsa/pkg/vrt"
 	"github.com/wsatools/wsa/pkg/wsa"
 	"github.com/wsatools/wsa/pkg/wsa/sim"
@@ -40,9 +41,15 @@ the settings given, runs one of three modes and writes the raw VRT packets
 
   block  (default)  --blocks N captures of --ppb packets of --spp samples
   stream            --stream, --packets N or --duration D
-  sweep             --sweep START:STOP with --rbw or --step, --sweeps N
+  sweep             --sweep START:STOP with --rbw F or --bins N, --sweeps N
 
-Settings not given are left as the device has them. The acquisition lock is
+Settings not given are left as the device has them. A sweep is planned the
+WSA4000 way (pyrf's planner, pkg/sweep): the FFT size, decimation, shift and
+centre step follow from the range and the resolution, so that wsa-cal
+--stitch can join the captures into one spectrum (docs/CAL.md).
+The output starts with a capture description packet (device MODEL SERIAL
+HOST; for sweeps also the sweep ID, stitched range and centres per pass,
+repeated before every pass). The acquisition lock is
 taken first; Close stops the device, flushes it and releases the lock on
 every exit path. Ctrl-C keeps every complete packet and exits 130 (SIGTERM
 143); a closed pipe (| head) ends cleanly with 0; no data for --timeout, a
@@ -78,8 +85,8 @@ Examples:
 			&ucli.Int64Flag{Name: "packets", Usage: "stream mode: stop after `N` data packets"},
 			&ucli.DurationFlag{Name: "duration", Usage: "stream mode: stop after `D` of signal (sample time, e.g. 2s)"},
 			&ucli.StringFlag{Name: "sweep", Usage: "sweep mode: `START:STOP` range, e.g. 2.4G:2.5G"},
-			&ucli.StringFlag{Name: "rbw", Usage: "sweep: resolution `FREQ` (sets points per capture)"},
-			&ucli.StringFlag{Name: "step", Usage: "sweep: centre frequency step `FREQ` (default: the used width of a capture)"},
+			&ucli.StringFlag{Name: "rbw", Usage: "sweep: largest bin spacing `FREQ`: bins = (STOP − START)/FREQ (default 100k)"},
+			&ucli.IntFlag{Name: "bins", Usage: "sweep: at least `N` bins over the range (instead of --rbw)"},
 			&ucli.IntFlag{Name: "sweeps", Value: 1, Usage: "sweep: passes `N` (0 = until Ctrl-C)"},
 			&ucli.Uint32Flag{Name: "id", Usage: "stream/sweep `ID` sent in an extension context packet (0 = random)"},
 
@@ -142,6 +149,14 @@ func run(ctx context.Context, cmd *ucli.Command) error {
 	logf := func(string, ...any) {}
 	if cmd.Bool("verbose") {
 		logf = func(f string, a ...any) { fmt.Fprintf(os.Stderr, "wsa-capture: "+f+"\n", a...) }
+	}
+	if j.mode == "sweep" {
+		logf("sweep plan: %s", j.plan.describe())
+		if (j.plan.StartHz != j.reqStart || j.plan.StopHz != j.reqStop) && !cmd.Bool("quiet") {
+			fmt.Fprintf(os.Stderr, "wsa-capture: sweeping %s to %s of the %s to %s asked for (the WSA4000 sweeps I/Q from %s; centres stop at %s)\n",
+				cli.FormatFreq(j.plan.StartHz), cli.FormatFreq(j.plan.StopHz), cli.FormatFreq(j.reqStart), cli.FormatFreq(j.reqStop),
+				cli.FormatFreq(wsa.WSA4000.MinTunable-wsa.WSA4000.UsableBW/2), cli.FormatFreq(wsa.WSA4000.MaxTunable))
+		}
 	}
 
 	// Output first: refusing a terminal must not touch the device.
@@ -275,8 +290,12 @@ func jobFromFlags(cmd *ucli.Command) (*job, error) {
 	switch {
 	case streaming && sweeping:
 		return nil, cli.UsageError("--sweep cannot be combined with --stream, --packets or --duration")
-	case (cmd.IsSet("rbw") || cmd.IsSet("step") || cmd.IsSet("sweeps")) && !sweeping:
-		return nil, cli.UsageError("--rbw, --step and --sweeps need --sweep START:STOP")
+	case (cmd.IsSet("rbw") || cmd.IsSet("bins") || cmd.IsSet("sweeps")) && !sweeping:
+		return nil, cli.UsageError("--rbw, --bins and --sweeps need --sweep START:STOP")
+	case cmd.IsSet("rbw") && cmd.IsSet("bins"):
+		return nil, cli.UsageError("--rbw and --bins both set the resolution: give one")
+	case cmd.IsSet("spp") && sweeping:
+		return nil, cli.UsageError("--spp is set by the sweep plan (use --rbw or --bins)")
 	case cmd.IsSet("blocks") && (streaming || sweeping):
 		return nil, cli.UsageError("--blocks is for block mode (no --stream/--sweep)")
 	case j.packets < 0 || j.duration < 0 || j.sweeps < 0:
@@ -300,24 +319,30 @@ func jobFromFlags(cmd *ucli.Command) (*job, error) {
 		if err != nil {
 			return nil, cli.UsageError("--sweep: %v", err)
 		}
-		rbw, hasRBW, err := freqFlag(cmd, "rbw")
-		if err != nil {
-			return nil, err
+		bins := int(cmd.Int("bins"))
+		if cmd.IsSet("bins") && bins < 1 {
+			return nil, cli.UsageError("--bins must be at least 1")
 		}
-		step, hasStep, err := freqFlag(cmd, "step")
-		if err != nil {
-			return nil, err
-		}
-		if (hasRBW && rbw <= 0) || (hasStep && step <= 0) {
-			return nil, cli.UsageError("--rbw and --step must be positive")
+		if !cmd.IsSet("bins") {
+			rbw := 100e3
+			if v, ok, err := freqFlag(cmd, "rbw"); err != nil {
+				return nil, err
+			} else if ok {
+				rbw = v
+			}
+			if bins, err = sweep.BinsForRBW(start, stop, rbw); err != nil {
+				return nil, cli.UsageError("--rbw: %v", err)
+			}
 		}
 		base, err := sweepBase(cmd, props)
 		if err != nil {
 			return nil, err
 		}
-		if j.plan, err = planSweep(props, start, stop, rbw, step, j.spp, j.ppb, base); err != nil {
+		base.PPB = j.ppb
+		if j.plan, err = planSweep(props, start, stop, bins, base); err != nil {
 			return nil, cli.UsageError("--sweep: %v", err)
 		}
+		j.reqStart, j.reqStop = start, stop
 	default:
 		j.mode = "block"
 	}

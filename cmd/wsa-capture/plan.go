@@ -2,68 +2,53 @@ package main
 
 import (
 	"fmt"
-	"math"
 
+	"github.com/wsatools/wsa/internal/cli"
+	"github.com/wsatools/wsa/pkg/sweep"
 	"github.com/wsatools/wsa/pkg/wsa"
 )
 
-// sweepPlan is what wsa-capture programs into the device's sweep list.
+// sweepPlan is what wsa-capture programs into the device's sweep list, and
+// what it tells later stages in the capture description.
 type sweepPlan struct {
 	Entry wsa.SweepEntry
 	Steps int // centre frequencies per pass
+	// StartHz…StopHz is the range the kept bins of one pass cover: the
+	// request, clamped to what the device can sweep (facts §6.1).
+	StartHz, StopHz float64
+	Step            sweep.Step
 }
 
-// planSweep lays out a sweep of START..STOP the WSA4000-era way
-// (device-facts.md §6.1): only the part of each capture below DC is used
-// (from the lower edge of the usable band to just short of the DC offset
-// region), so the first centre is START + usable/2 and the centres step
-// by that used width. rbw picks the points per capture (the next power of
-// two of FullBW/rbw, 256 to 32768); step, if given, overrides the centre
-// step. This stays independent of pkg/sweep so its planner can replace it.
-func planSweep(p *wsa.Properties, start, stop, rbw, step float64, spp, ppb int, base wsa.SweepEntry) (sweepPlan, error) {
-	lowest := p.MinTunable - p.UsableBW/2
-	if start < lowest {
-		start = lowest // below this the WSA4000 needs its very low band, which sweeps do not use
-	}
-	if stop > p.MaxTunable {
-		stop = p.MaxTunable
-	}
-	if stop <= start {
-		return sweepPlan{}, fmt.Errorf("sweep %s to %s: nothing sweepable (the I/Q range starts at %.0f MHz)", hz(start), hz(stop), lowest/1e6)
-	}
-	if rbw > 0 {
-		n := 1 << int(math.Ceil(math.Log2(p.FullBW/rbw)))
-		spp = min(max(n, 256), 32768)
-	}
-	if err := p.CheckSPP(spp); err != nil {
+// planSweep lays out a sweep of start…stop with at least bins bins using
+// pkg/sweep (pyrf's WSA4000-era planner): the FFT size, decimation and
+// shift come from the plan, the front-end settings and PPB from base.
+func planSweep(p *wsa.Properties, start, stop float64, bins int, base wsa.SweepEntry) (sweepPlan, error) {
+	pl, err := sweep.New(p, start, stop, bins, sweep.Options{})
+	if err != nil {
 		return sweepPlan{}, err
 	}
-	bin := p.FullBW / float64(spp)
-	if step <= 0 {
-		run := math.Floor((p.UsableBW/2 - p.DCOffsetBW/2) / bin)
-		step = run * bin
+	if pl.Empty() {
+		return sweepPlan{}, fmt.Errorf("%s to %s: nothing sweepable (I/Q sweeps cover %s to %s)",
+			cli.FormatFreq(start), cli.FormatFreq(stop), cli.FormatFreq(p.MinTunable-p.UsableBW/2),
+			cli.FormatFreq(p.MaxTunable-p.DCOffsetBW/2))
 	}
-	first := start + p.UsableBW/2
-	n := int(math.Ceil((stop - start) / step))
-	if n < 1 {
-		n = 1
+	s := pl.Steps[0]
+	if s.Points > p.MaxSPP {
+		return sweepPlan{}, fmt.Errorf("%d bins over %s need %d points per capture (at most %d): ask for fewer bins or a coarser --rbw",
+			bins, cli.FormatFreq(pl.StopHz-pl.StartHz), s.Points, p.MaxSPP)
 	}
-	for first+float64(n-1)*step > p.MaxTunable && n > 1 {
-		n--
-	}
-	if first > p.MaxTunable {
-		first, n = p.MaxTunable, 1
-	}
-	e := base
-	// Integer Hz, as the device takes them; the last centre is computed
-	// from the rounded values so the device visits exactly n centres.
-	e.StartHz, e.StepHz = math.Round(first), math.Round(step)
-	e.StopHz = e.StartHz + float64(n-1)*e.StepHz
-	e.SPP, e.PPB = spp, ppb
-	if err := p.CheckSweepEntry(e); err != nil {
+	e, n, err := pl.Entry(p, base)
+	if err != nil {
 		return sweepPlan{}, err
 	}
-	return sweepPlan{Entry: e, Steps: len(e.Steps())}, nil
+	cs, ce := pl.Covered(p)
+	return sweepPlan{Entry: e, Steps: n, StartHz: cs, StopHz: ce, Step: s}, nil
 }
 
-func hz(v float64) string { return fmt.Sprintf("%.0f Hz", v) }
+// describe is the one-line summary of a plan for -v and for warnings.
+func (sp sweepPlan) describe() string {
+	return fmt.Sprintf("%d centres from %s by %s, %d points of %s (decimation %d, fshift %s), stitched range %s to %s",
+		sp.Steps, cli.FormatFreq(sp.Entry.StartHz), cli.FormatFreq(sp.Entry.StepHz), sp.Step.Points,
+		cli.FormatFreq(sp.Step.BinHz), sp.Step.Decimation, cli.FormatFreq(sp.Entry.FShiftHz),
+		cli.FormatFreq(sp.StartHz), cli.FormatFreq(sp.StopHz))
+}

@@ -26,7 +26,9 @@ dump --json "$T/block.vrt" > "$T/block.json"
 # --duration converts sample time to packets (10 ms at 125/8 MHz, 1024 samples → 153).
 cap --sim --packets 50 --spp 2048 --id 77 -o "$T/stream.vrt"
 dump --json "$T/stream.vrt" > "$T/stream.json"
-head -1 "$T/stream.json" | grep -q '"stream_id":77' || fail "stream: first packet is not the stream ID context"
+# wsa-capture's own capture description (docs/FORMAT.md §4) comes first.
+head -1 "$T/stream.json" | grep -q '"packet_class":"0x0004".*"source":"WSA4000 ' || fail "stream: first packet is not the capture description"
+sed -n 2p "$T/stream.json" | grep -q '"stream_id":77' || fail "stream: second packet is not the stream ID context"
 [ "$(count '"type":"data"' < "$T/stream.json")" -eq 50 ] || fail "stream: want 50 data packets"
 dump --summary "$T/stream.vrt" | grep -q '0x90000003: 50 packets .* 0 count gaps' || fail "stream: packet counts not continuous"
 n=$(cap --sim --duration 10ms --decimation 8 --spp 1024 | dump --json | count '"type":"data"')
@@ -35,7 +37,8 @@ n=$(cap --sim --duration 10ms --decimation 8 --spp 1024 | dump --json | count '"
 # Sweep: 2.4-2.5 GHz at 100 kHz RBW is 3 steps of one 2048-sample packet; 2 passes.
 cap --sim --sweep 2.4G:2.5G --rbw 100k --sweeps 2 --id 9 -o "$T/sweep.vrt"
 dump --json "$T/sweep.vrt" > "$T/sweep.json"
-[ "$(count '"sweep_id":9' < "$T/sweep.json")" -eq 2 ] || fail "sweep: want the sweep ID before each pass"
+[ "$(grep '"stream_id":"0x90000004"' "$T/sweep.json" | count '"sweep_id":9')" -eq 2 ] || fail "sweep: want the sweep ID before each pass"
+[ "$(grep '"packet_class":"0x0004"' "$T/sweep.json" | count '"sweep_id":9,"sweep_start_hz":2400000000,"sweep_steps":3,"sweep_stop_hz":2500000000')" -eq 2 ] || fail "sweep: want a capture description before each pass"
 [ "$(count '"type":"data"' < "$T/sweep.json")" -eq 6 ] || fail "sweep: want 6 data packets"
 [ "$(count '"samples":2048,' < "$T/sweep.json")" -eq 6 ] || fail "sweep: want 2048 samples (100 kHz RBW)"
 freqs=$(grep -o '"rf_freq_hz":[0-9]*' "$T/sweep.json" | cut -d: -f2 | tr '\n' ' ')
@@ -76,10 +79,10 @@ expect_fail() { # name, grep pattern for stderr, args...
   grep -q "$pat" "$T/err" || fail "$name: stderr lacks '$pat': $(cat "$T/err")"
 }
 expect_fail "stall" "nothing for 300ms after 1 data packets" --sim --ppb 10 --spp 1024 --sim-fault stall=5 --timeout 300ms
-[ "$(dump "$T/fail.vrt" | wc -l)" -eq 5 ] || fail "stall: the 5 packets before the stall were not kept"
+[ "$(dump "$T/fail.vrt" | wc -l)" -eq 6 ] || fail "stall: the capture description and the 5 packets before the stall were not kept"
 expect_fail "dropped connection" "data connection lost" --sim --ppb 10 --spp 1024 --sim-fault drop=7
 expect_fail "malformed packet" "malformed VRT packet" --sim --ppb 10 --spp 1024 --sim-fault malformed=6
-[ "$(dump "$T/fail.vrt" | wc -l)" -eq 6 ] || fail "malformed: the 6 packets before it were not kept"
+[ "$(dump "$T/fail.vrt" | wc -l)" -eq 7 ] || fail "malformed: the capture description and the 6 packets before it were not kept"
 expect_fail "lock refused" "locked by another client" --sim --sim-fault refuse-lock
 expect_fail "device error" "device error -222" --sim --freq 2.4G --sim-fault scpi=FREQ:CENTER=-222
 expect_fail "range" "out of range" --sim --freq 20G
