@@ -206,7 +206,7 @@ func run(ctx context.Context, cmd *ucli.Command) error {
 	defer cancel()
 	srv.Shutdown(sctx)
 	if inputErr != nil {
-		return cli.Exit(fmt.Errorf("%s: %w", name, inputErr), cli.ExitFailure)
+		return cli.Reported(cli.ExitFailure) // the error was reported when it happened
 	}
 	return nil
 }

@@ -28,6 +28,13 @@ func Exit(err error, code int) error {
 	return &ExitError{Err: err, Code: code}
 }
 
+// errReported marks an error the tool has already printed.
+var errReported = errors.New("already reported")
+
+// Reported ends a tool with an exit code without printing anything more:
+// for an error the tool already reported on stderr when it happened.
+func Reported(code int) error { return &ExitError{Err: errReported, Code: code} }
+
 // UsageError marks a problem with the command line (exit code 2).
 func UsageError(format string, args ...any) error {
 	return &ExitError{Err: fmt.Errorf(format, args...), Code: ExitUsage}
@@ -64,8 +71,8 @@ func Run(cmd *ucli.Command) {
 	case errors.As(err, &uc):
 		code = ExitUsage
 	}
-	if code == ExitOK {
-		os.Exit(ExitOK)
+	if code == ExitOK || errors.Is(err, errReported) {
+		os.Exit(code)
 	}
 	Fatal(cmd.Name, err, code)
 }
