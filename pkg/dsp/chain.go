@@ -61,6 +61,14 @@ func NewPlan(n int, real bool, opt Options) (*Plan, error) {
 	opt.Window = spec.Name
 	p := &Plan{n: n, real: real, opt: opt, win: spec.Values(make([]float64, n))}
 	p.enbw = ENBW(p.win)
+	// Scale the window to Hann's coherent gain (a0 = ½): pyrf's calibration
+	// (RL − 62.5 on Hann-weighted counts) assumes it, so with this every
+	// window reads a tone at the same dBFS and dBm (docs/DSP.md).
+	if g := HannGain / spec.Coeffs[0]; g != 1 {
+		for k := range p.win {
+			p.win[k] *= g
+		}
+	}
 	mk := opt.NewFFT
 	if mk == nil {
 		mk = NewFFT

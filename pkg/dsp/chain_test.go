@@ -49,10 +49,13 @@ func pyrfChain(iIn, qIn []float64, window string, opt Options) []float64 {
 			q[k] = (math.Sin(phi)*i[k] + ratio*q[k]) / math.Cos(phi)
 		}
 	}
+	// Windows other than Hann are scaled to Hann's coherent gain (a0 = ½).
 	w, _ := Window(window, n)
+	spec, _ := LookupWindow(window)
+	g := 0.5 / spec.Coeffs[0]
 	z := make([]complex128, n)
 	for k := range z {
-		z[k] = complex(w[k]*i[k], w[k]*q[k])
+		z[k] = complex(g*w[k]*i[k], g*w[k]*q[k])
 	}
 	x := godsp.FFT(z)
 	db := make([]float64, n)
@@ -117,8 +120,9 @@ func peakIndex(p []float64) int {
 }
 
 // TestFullScaleToneLevel is the level contract: a full-scale complex tone
-// on a bin reads 20·log10(coherent gain) dBFS, −6.02 for Hann (the symmetric
-// window's (N−1)/N shows in the fourth decimal), at bin N/2 + offset.
+// on a bin reads −6.02 dBFS (Hann's coherent gain ½; the symmetric window's
+// (N−1)/N shows only in the fourth decimal) with every window, since all are
+// scaled to Hann's gain, at bin N/2 + offset.
 func TestFullScaleToneLevel(t *testing.T) {
 	n := 16384
 	for _, name := range WindowNames() {
@@ -136,12 +140,19 @@ func TestFullScaleToneLevel(t *testing.T) {
 			if k != n/2+off {
 				t.Fatalf("%s offset %d: peak at bin %d, want %d", name, off, k, n/2+off)
 			}
-			want := 20 * math.Log10(CoherentGain(w))
+			spec, _ := LookupWindow(name)
+			want := 20 * math.Log10(CoherentGain(w)*HannGain/spec.Coeffs[0])
 			if got := PowerDB(pow[k]); math.Abs(got-want) > 1e-6 {
 				t.Errorf("%s offset %d: %.6f dBFS, want %.6f", name, off, got, want)
 			}
-			if name == "hann" && math.Abs(PowerDB(pow[k])+6.0206) > 0.001 {
-				t.Errorf("hann full-scale tone %.4f dBFS, want −6.02", PowerDB(pow[k]))
+			if got := PowerDB(pow[k]); math.Abs(got+6.0206) > 0.002 {
+				t.Errorf("%s: full-scale tone %.4f dBFS, want −6.02", name, got)
+			}
+			// And in dBm: RL + 9.75 (device-facts.md §5.3).
+			b := []float32{float32(PowerDB(pow[k]))}
+			DBFSToDBm(b, -20)
+			if math.Abs(float64(b[0])-(-20+9.75)) > 0.01 {
+				t.Errorf("%s: full-scale tone at RL −20 reads %.3f dBm, want −10.25", name, b[0])
 			}
 		}
 	}

@@ -47,6 +47,11 @@ var windows = map[string]*WindowSpec{
 // DefaultWindow is pyrf's window.
 const DefaultWindow = "hann"
 
+// HannGain is the coherent gain of the Hann window (its a0): the chain
+// scales every window to it, so a full-scale complex tone on a bin reads
+// 20·log10(½) = −6.02 dBFS, and RL + 9.75 dBm, whichever window is used.
+const HannGain = 0.5
+
 // WindowNames lists the registered windows, sorted.
 func WindowNames() []string {
 	out := make([]string, 0, len(windows))
