@@ -149,6 +149,10 @@ type SourceStats struct {
 	LostAtLeast bool // Lost is a lower bound
 	Restarts    int
 	Reconnects  int
+	// JoinedAt is the first sequence this source delivered when it started
+	// from the oldest packet held and the server had already let earlier
+	// ones go (drop policy, long-running server): not counted as lost.
+	JoinedAt uint64
 	EOF         bool
 	InputError  string
 }
@@ -417,6 +421,12 @@ func (s *Source) once(ctx context.Context, buf []byte) (Result, error) {
 	}
 	if n, err := countPackets(data); err != nil || n != count {
 		return Result{}, fmt.Errorf("%s: answer does not hold %d whole packets (%d bytes, %d packets): %v", s.name, count, len(data), n, err)
+	}
+	if !s.positioned && s.opt.From.IsOldest() && first > 0 {
+		// Not a gap of ours (we asked for the oldest held), but the stream
+		// did not start here: say how much of it this reader never saw.
+		s.stats.JoinedAt = first
+		s.logf("%s: joined at seq %d of instance %s: the server no longer held the %d packets before it", s.name, first, inst, first)
 	}
 	// All or nothing: only a complete, checked answer moves the cursor.
 	s.instance, s.cursor, s.positioned = inst, next, true

@@ -747,3 +747,36 @@ func TestStatusAndMetrics(t *testing.T) {
 		}
 	}
 }
+
+// TestJoinedLate: a reader that asks for the oldest packet of a drop-policy
+// server that already let packets go is told where it joined; that is not a
+// gap of its own, and what it read plus where it joined is the whole input.
+func TestJoinedLate(t *testing.T) {
+	ctx := context.Background()
+	h := NewHub(HubOptions{BufferBytes: MinBufferBytes, Policy: Drop})
+	pkts := stream(1000, 21)
+	for _, p := range pkts {
+		h.Append(ctx, p)
+	}
+	h.CloseInput(nil)
+	oldest := h.Status().OldestSeq
+	if oldest == 0 {
+		t.Fatal("the buffer let nothing go: the test needs a smaller buffer or more packets")
+	}
+	srv := serve(t, "", NewHandler(h, ServerOptions{}))
+	var logged []string
+	got, s, err := pull(t, ctx, []string{srv.url()}, PullOptions{FailOnGap: true, ClientOptions: ClientOptions{
+		Logf: func(f string, a ...any) { logged = append(logged, fmt.Sprintf(f, a...)) }}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if src := s.Sources[0]; src.JoinedAt != oldest || src.Lost != 0 || src.Gaps != 0 {
+		t.Errorf("joined at %d (want %d), %d lost in %d gaps", src.JoinedAt, oldest, src.Lost, src.Gaps)
+	}
+	if !bytes.Equal(got, join(pkts[oldest:])) {
+		t.Error("output is not the packets from the oldest held on")
+	}
+	if want := fmt.Sprintf("joined at seq %d", oldest); len(logged) == 0 || !strings.Contains(strings.Join(logged, "\n"), want) {
+		t.Errorf("log %q lacks %q", logged, want)
+	}
+}
