@@ -152,9 +152,9 @@ type SourceStats struct {
 	// JoinedAt is the first sequence this source delivered when it started
 	// from the oldest packet held and the server had already let earlier
 	// ones go (drop policy, long-running server): not counted as lost.
-	JoinedAt uint64
-	EOF         bool
-	InputError  string
+	JoinedAt   uint64
+	EOF        bool
+	InputError string
 }
 
 // Source long-polls one wsa-serve URL, keeping its cursor across errors,
