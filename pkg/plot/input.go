@@ -18,12 +18,12 @@ var ErrRawIQ = errors.New("input is raw I/Q, not spectra: put wsa-fft in front (
 // naming the packet index and byte offset, so a user can find the damage
 // with wsa-dump.
 type Input struct {
-	r        *vrt.Reader
-	dec      vrt.SpectrumDecoder
-	infos    map[uint32]vrt.CaptureInfo // by stream ID >> 8 (see CaptureInfo)
-	spectra  int64
-	skipped  int64 // data packets that were not spectra, after the first spectrum
-	packets  int64
+	r       *vrt.Reader
+	dec     vrt.SpectrumDecoder
+	infos   map[uint32]vrt.CaptureInfo // by stream ID >> 8 (see CaptureInfo)
+	spectra int64
+	skipped int64 // data packets that were not spectra, after the first spectrum
+	packets int64
 }
 
 // NewInput reads packets from r (bare VRT or VRL frames).

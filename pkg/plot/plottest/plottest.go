@@ -101,18 +101,23 @@ func (s Source) CaptureInfo() *vrt.CaptureInfo {
 // Stream encodes n spectra of each source, interleaved (spectrum 0 of every
 // source, then spectrum 1, …). Sweep sources are preceded by their capture
 // description.
-func Stream(n int, sources ...Source) []byte {
+func Stream(n int, sources ...Source) []byte { return StreamRange(0, n, true, sources...) }
+
+// StreamRange encodes spectra from to to−1 of each source, interleaved, with
+// the capture descriptions first if header is set: a long stream can be
+// written in pieces.
+func StreamRange(from, to int, header bool, sources ...Source) []byte {
 	var enc vrt.SpectrumEncoder
 	var out []byte
 	for _, s := range sources {
-		if s.Steps > 1 {
+		if header && s.Steps > 1 {
 			var err error
 			if out, err = vrt.AppendCaptureInfo(out, s.CaptureInfo(), 0); err != nil {
 				panic(err)
 			}
 		}
 	}
-	for i := 0; i < n; i++ {
+	for i := from; i < to; i++ {
 		for _, s := range sources {
 			var err error
 			if out, err = enc.Append(out, s.Spectrum(i)); err != nil {
