@@ -185,3 +185,35 @@ func lobePowerDBm(s *vrt.Spectrum, c, k int, enbw float64) float64 {
 	}
 	return PowerDB(sum/enbw) + s.RefLevelDBm + RefLevelErrorDB
 }
+
+// sweepCapture runs one pass of a device sweep list on s and returns its
+// packets (sweep ID, then context and one data packet per step).
+func sweepCapture(t testing.TB, s *sim.Sim, start, stop, step float64, spp int, id uint32) []byte {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	c, err := wsa.Dial(ctx, "127.0.0.1", wsa.WithPorts(portOf(s.SCPIAddr()), portOf(s.VRTAddr())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	e := wsa.DefaultSweepEntry()
+	e.StartHz, e.StopHz, e.StepHz, e.SPP, e.PPB = start, stop, step, spp, 1
+	for _, err := range []error{c.SweepClear(ctx), c.SweepAdd(ctx, e), c.SetSweepIterations(ctx, 1), c.SweepStart(ctx, id)} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	var out []byte
+	for got := 0; got < len(e.Steps()); {
+		p, err := c.ReadPacket(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, p.Raw...)
+		if p.Type.IsData() {
+			got++
+		}
+	}
+	return out
+}
