@@ -24,7 +24,7 @@ func Example() {
 		log.Fatal(err)
 	}
 	defer c.Close()
-	c.SetFreq(ctx, 2.41e9)                   // tune 2 MHz below the tone (DC removal deletes the centre bin)
+	c.SetFreq(ctx, 2.41e9)                  // tune 2 MHz below the tone (DC removal deletes the centre bin)
 	b, err := c.CaptureBlock(ctx, 16384, 1) // 16384 samples at 125 MHz: 7.6 kHz bins
 	if err != nil {
 		log.Fatal(err)

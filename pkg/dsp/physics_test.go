@@ -113,7 +113,7 @@ func TestIQImageThroughSimulator(t *testing.T) {
 		s := spectra(t, runStream(t, StreamConfig{Options: opt}, in))[0]
 		k := binOf(&s, toneHz)
 		mirror := n - k
-		peak := float64(s.Bins[Peak(s.Bins[k-2 : k+3])+k-2])
+		peak := float64(s.Bins[Peak(s.Bins[k-2:k+3])+k-2])
 		img := float64(s.Bins[Peak(s.Bins[mirror-2:mirror+3])+mirror-2])
 		return peak - img
 	}

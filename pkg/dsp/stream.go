@@ -229,7 +229,7 @@ type Stream struct {
 	dbOut []float32
 	out   []byte
 
-	err   error // first failure of the writing side
+	err error // first failure of the writing side
 
 	submit func(*job) // inline or parallel
 	getJob func() *job
