@@ -9,6 +9,7 @@ import (
 	"net"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -82,11 +83,18 @@ func ParseDiscoveryResponse(b []byte) (Device, error) {
 	}
 	d := Device{Version: binary.BigEndian.Uint32(b[4:])}
 	rest := b[8:]
+	// Text up to the first NUL, printable ASCII only: the fields come from
+	// whoever answers a broadcast and end up on terminals and in scripts.
 	cstr := func(x []byte) string {
 		if i := bytes.IndexByte(x, 0); i >= 0 {
 			x = x[:i]
 		}
-		return string(x)
+		return strings.Map(func(r rune) rune {
+			if r <= ' ' || r > '~' {
+				return '?'
+			}
+			return r
+		}, string(x))
 	}
 	if d.Version == 1 {
 		d.Model, d.Serial = "WSA4000", cstr(rest)
