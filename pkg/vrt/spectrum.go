@@ -316,6 +316,12 @@ func (e *SpectrumEncoder) appendSegment(dst []byte, s *Spectrum, lo, hi int) ([]
 // are not suite spectra (raw I/Q, for instance).
 var ErrNotSpectrum = errors.New("data packet is not a spectrum (raw I/Q or another format): put wsa-fft in front")
 
+// ErrNoContext is returned (wrapped) by SpectrumDecoder.Feed for spectrum
+// data whose context packets it has not seen: a reader that joined a live
+// stream between a spectrum's context and its data, or after a gap. The
+// packet is well formed; a tool skips it and takes the next whole spectrum.
+var ErrNoContext = errors.New("spectrum data arrived before its context packets")
+
 type spectrumState struct {
 	s     Spectrum
 	total int
@@ -411,7 +417,7 @@ func (d *SpectrumDecoder) Feed(p *Packet) (*Spectrum, error) {
 	}
 	st := d.streams[p.StreamID]
 	if st == nil || !st.ctx || !st.ext {
-		return nil, fmt.Errorf("spectrum data on stream 0x%08x arrived before its context packets", p.StreamID)
+		return nil, fmt.Errorf("stream 0x%08x: %w", p.StreamID, ErrNoContext)
 	}
 	if len(p.Payload)%4 != 0 {
 		return nil, fmt.Errorf("spectrum payload of %d bytes is not whole float32 values", len(p.Payload))

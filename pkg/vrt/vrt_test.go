@@ -466,3 +466,51 @@ func TestCaptureInfoRoundTrip(t *testing.T) {
 		t.Error("an empty capture description was encoded")
 	}
 }
+
+// TestSpectrumJoinMidStream: a reader that starts after a spectrum's
+// context packets gets ErrNoContext for that data packet and the next
+// whole spectrum after it.
+func TestSpectrumJoinMidStream(t *testing.T) {
+	var enc SpectrumEncoder
+	var b []byte
+	for k := 0; k < 2; k++ {
+		var err error
+		b, err = enc.Append(b, &Spectrum{StartHz: 1e6 * float64(k), StepHz: 1e3, Bins: []float32{float32(k), 1, 2}})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := NewReader(bytes.NewReader(b), ReaderOptions{})
+	var pkts []Packet
+	for {
+		p, err := r.Next()
+		if err != nil {
+			break
+		}
+		var q Packet // the reader reuses its buffers: decode a copy
+		if err := q.Decode(append([]byte(nil), p.Raw...)); err != nil {
+			t.Fatal(err)
+		}
+		pkts = append(pkts, q)
+	}
+	if len(pkts) != 6 {
+		t.Fatalf("%d packets, want 6", len(pkts))
+	}
+	var dec SpectrumDecoder
+	if _, err := dec.Feed(&pkts[2]); !errors.Is(err, ErrNoContext) {
+		t.Fatalf("data without context: %v, want ErrNoContext", err)
+	}
+	var got *Spectrum
+	for i := 3; i < 6; i++ {
+		s, err := dec.Feed(&pkts[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s != nil {
+			got = s
+		}
+	}
+	if got == nil || got.StartHz != 1e6 || got.Bins[0] != 1 {
+		t.Fatalf("next spectrum: %+v", got)
+	}
+}
