@@ -41,8 +41,8 @@ func TestChannelPower(t *testing.T) {
 	// A 20 MHz band of −45 dBm total (Wi-Fi channel 6 of the default
 	// scene) in 50 kHz bins from 2.4 GHz.
 	band := flatBand(2.4e9, 50e3, 2001, 2.427e9, 2.447e9, -45)
-	on := toneSpectrum(2.4e9, 50e3, 2001, -140, tone{2.412e9, -30})            // on a bin
-	off := toneSpectrum(2.4e9, 50e3, 2001, -140, tone{2.412e9 + 25e3, -30})    // half-way between bins
+	on := toneSpectrum(2.4e9, 50e3, 2001, -140, tone{2.412e9, -30})             // on a bin
+	off := toneSpectrum(2.4e9, 50e3, 2001, -140, tone{2.412e9 + 25e3, -30})     // half-way between bins
 	third := toneSpectrum(2.4e9, 50e3, 2001, -140, tone{2.412e9 + 16.6e3, -30}) // a third of a bin off
 	cases := []struct {
 		name        string

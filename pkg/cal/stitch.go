@@ -67,9 +67,9 @@ type Incomplete struct {
 	SweepID         uint32
 	HasSweepID      bool
 	Source          string
-	StartHz, StopHz float64 // the range the pass should have covered
-	Steps           int     // centre frequencies received
-	WantSteps       int     // centres per pass from the capture description (0: unknown)
+	StartHz, StopHz float64      // the range the pass should have covered
+	Steps           int          // centre frequencies received
+	WantSteps       int          // centres per pass from the capture description (0: unknown)
 	MissingBins     int          // output bins no usable capture bin reached
 	Bins            int          // output bins
 	Gaps            [][2]float64 // the first few runs of missing bins (first and last bin, Hz)
