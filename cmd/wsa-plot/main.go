@@ -6,8 +6,10 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"image"
 	"io"
 	"os"
 	"path/filepath"
@@ -88,6 +90,7 @@ Examples:
 			&ucli.BoolFlag{Name: "once", Aliases: []string{"1"}, Usage: "stop after the first complete spectrum (or sweep)"},
 			&ucli.IntFlag{Name: "digits", Value: 2, Usage: "CSV: `N` decimals per level (rtl_power: 2; -1: exact float32)"},
 			&ucli.StringFlag{Name: "title", Usage: "replace the automatic title with `TEXT`"},
+			&ucli.StringFlag{Name: "geometry", Usage: "also write to `FILE` (JSON) where the data area is in the image and the values at its edges, for scripts that annotate or check pictures"},
 		},
 		Action: run,
 	}
@@ -119,6 +122,7 @@ type config struct {
 	line     plot.LineOptions
 	wf       plot.WaterfallOptions
 	colormap *plot.Colormap
+	geometry string
 }
 
 var extFormats = map[string]string{".png": "png", ".svg": "svg", ".csv": "csv", ".json": "json", ".jsonl": "json", ".ndjson": "json"}
@@ -137,6 +141,7 @@ var flagModes = map[string][]mode{
 	"colormap": {modeWaterfall, modeLive},
 	"digits":   {modeTable},
 	"title":    {modeLine, modeWaterfall},
+	"geometry": {modeLine, modeWaterfall},
 }
 
 func parseConfig(cmd *ucli.Command, stdoutTerminal bool) (*config, error) {
@@ -145,6 +150,7 @@ func parseConfig(cmd *ucli.Command, stdoutTerminal bool) (*config, error) {
 		return nil, cli.UsageError("expected at most one FILE, got %d arguments", cmd.Args().Len())
 	}
 	c.input = cmd.Args().First()
+	c.geometry = cmd.String("geometry")
 	format := strings.ToLower(strings.TrimSpace(cmd.String("format")))
 	if format != "" {
 		if _, ok := map[string]bool{"png": true, "svg": true, "csv": true, "json": true}[format]; !ok {
@@ -429,10 +435,13 @@ func runPicture(ctx context.Context, cfg *config, in io.Reader) error {
 		return oerr
 	}
 	var rerr error
+	var geom any
 	if wf != nil {
-		_, rerr = wf.Render(out.Writer())
+		g, e := wf.Render(out.Writer())
+		rerr, geom = e, waterfallGeometryJSON(g)
 	} else {
-		_, rerr = plot.RenderLine(out.Writer(), cfg.format, traces.Curves(), cfg.line)
+		g, e := plot.RenderLine(out.Writer(), cfg.format, traces.Curves(), cfg.line)
+		rerr, geom = e, lineGeometryJSON(g)
 	}
 	if rerr != nil {
 		out.Abort()
@@ -440,6 +449,11 @@ func runPicture(ctx context.Context, cfg *config, in io.Reader) error {
 	}
 	if cerr := out.Commit(); cerr != nil {
 		return cerr
+	}
+	if cfg.geometry != "" {
+		if gerr := writeGeometry(cfg.geometry, geom); gerr != nil {
+			return gerr
+		}
 	}
 	return err
 }
@@ -580,4 +594,41 @@ func runLive(ctx context.Context, cfg *config, in io.Reader) error {
 	default: // still reading: the user quit first, which is fine
 	}
 	return nil
+}
+
+func rectJSON(r image.Rectangle) map[string]int {
+	return map[string]int{"x0": r.Min.X, "y0": r.Min.Y, "x1": r.Max.X, "y1": r.Max.Y}
+}
+
+// lineGeometryJSON: pixel x of f Hz is data.x0 + (f − x_min_hz)/(x_max_hz −
+// x_min_hz)·(data.x1 − data.x0); pixel y of a level is data.y1 − (v −
+// y_min)/(y_max − y_min)·(data.y1 − data.y0).
+func lineGeometryJSON(g plot.Geometry) any {
+	return map[string]any{"kind": "line", "width": g.Width, "height": g.Height, "data": rectJSON(g.Data),
+		"x_min_hz": g.XMin, "x_max_hz": g.XMax, "y_min": g.YMin, "y_max": g.YMax}
+}
+
+func waterfallGeometryJSON(g plot.WaterfallGeometry) any {
+	var panels []any
+	for _, p := range g.Panels {
+		panels = append(panels, map[string]any{"stream_id": fmt.Sprintf("0x%08x", p.Stream), "source": p.Name, "rows": len(p.Rows), "data": rectJSON(p.Rect)})
+	}
+	return map[string]any{"kind": "waterfall", "width": g.Width, "height": g.Height, "panels": panels,
+		"x_min_hz": g.XMin, "x_max_hz": g.XMax, "bar": rectJSON(g.Bar), "level_min": g.LevelMin, "level_max": g.LevelMax}
+}
+
+func writeGeometry(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	out, err := openOutput(path)
+	if err != nil {
+		return err
+	}
+	if _, err := out.Write(append(b, '\n')); err != nil {
+		out.Abort()
+		return fmt.Errorf("write %s: %w", path, unwrapPath(err))
+	}
+	return out.Commit()
 }
