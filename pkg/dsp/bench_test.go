@@ -1,9 +1,14 @@
 package dsp
 
 import (
+	"bytes"
+	"context"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/wsatools/wsa/pkg/wsa/sim"
 
 	godsp "github.com/mjibson/go-dsp/fft"
 )
@@ -40,5 +45,29 @@ func BenchmarkFFT(b *testing.B) {
 				msps(b, n)
 			})
 		}
+	}
+}
+
+// BenchmarkStream is the whole wsa-fft stage in memory (framing, context,
+// decode, chain, dB, encoding), one FFT per packet.
+func BenchmarkStream(b *testing.B) {
+	for _, n := range []int{1024, 16384} {
+		ppb := (1 << 20) / n // 1 Mi samples: buffers set up per run are amortised
+		in := simCapture(b, sim.Config{}, tune(2.41e9, 0, 1), n, ppb, 1)
+		samples := ppb * n
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			s, err := NewStream(StreamConfig{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.SetBytes(int64(len(in)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := s.Run(context.Background(), bytes.NewReader(in), io.Discard); err != nil {
+					b.Fatal(err)
+				}
+			}
+			msps(b, samples)
+		})
 	}
 }

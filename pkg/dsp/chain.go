@@ -1,8 +1,11 @@
 package dsp
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math"
+
+	"github.com/wsatools/wsa/pkg/vrt"
 )
 
 // Options choose the steps of the chain. The zero value is pyrf's WSA4000
@@ -40,6 +43,7 @@ type Plan struct {
 	win  []float64
 	enbw float64
 	fft  Transformer
+	rad  *radix // the own FFT (fft itself), used in its bit-reversed form
 	buf  []complex128
 	// Real transforms of even length run as an n/2-point complex FFT of the
 	// even and odd samples; rtw holds e^(−2πik/n), k = 0…n/2.
@@ -90,6 +94,7 @@ func NewPlan(n int, real bool, opt Options) (*Plan, error) {
 		return nil, fmt.Errorf("dsp: FFT plan has length %d, want %d", p.fft.Len(), m)
 	}
 	p.buf = make([]complex128, m)
+	p.rad, _ = p.fft.(*radix)
 	return p, nil
 }
 
@@ -135,24 +140,83 @@ func (p *Plan) Options() Options { return p.opt }
 // tone at +f reads at −f. i and q are not modified.
 func (p *Plan) PowerIQ(dst, i, q []float64, inverted bool) {
 	n := p.n
-	if len(i) != n || len(q) != n || len(dst) < n {
-		panic(fmt.Sprintf("dsp: PowerIQ of length %d given %d, %d samples and %d bins", n, len(i), len(q), len(dst)))
+	if p.real || len(i) != n || len(q) != n || len(dst) < n {
+		panic(fmt.Sprintf("dsp: PowerIQ of length %d (real %v) given %d, %d samples and %d bins", n, p.real, len(i), len(q), len(dst)))
 	}
-	i, q = i[:n], q[:n]
-	// One pass for the sums that DC removal and the I/Q correction need.
-	var si, sq, sii, sqq, siq float64
-	for k := range i {
-		a, b := i[k], q[k]
-		si += a
-		sq += b
-		sii += a * a
-		sqq += b * b
-		siq += a * b
+	q = q[:len(i)]
+	buf := p.buf[:len(i)]
+	var s sums
+	for k, a := range i {
+		b := q[k]
+		buf[k] = complex(a, b)
+		s.i += a
+		s.q += b
+		s.ii += a * a
+		s.qq += b * b
+		s.iq += a * b
 	}
+	p.finishIQ(dst, &s, inverted)
+}
+
+// PowerIQ16 is PowerIQ for an I14Q14 payload as it comes off the wire (one
+// big-endian word per sample, I in the high half, Q in the low, counts
+// scaled by 2^-13), decoded in the same pass that sums: the stage's hot
+// path.
+func (p *Plan) PowerIQ16(dst []float64, payload []byte, inverted bool) {
+	n := p.n
+	if p.real || len(payload) < 4*n || len(dst) < n {
+		panic(fmt.Sprintf("dsp: PowerIQ16 of length %d (real %v) given %d bytes and %d bins", n, p.real, len(payload), len(dst)))
+	}
+	buf := p.buf[:n]
+	b := payload[:4*n]
+	// Two sets of accumulators, so consecutive samples do not wait on each
+	// other's additions; the sums are of counts, scaled once at the end.
+	var s, s2 sums
+	k := 0
+	for ; k+1 < n; k += 2 {
+		w0 := binary.BigEndian.Uint32(b[4*k:])
+		w1 := binary.BigEndian.Uint32(b[4*k+4:])
+		x0, y0 := float64(int16(w0>>16)), float64(int16(w0))
+		x1, y1 := float64(int16(w1>>16)), float64(int16(w1))
+		buf[k] = complex(x0*vrt.ScaleI14, y0*vrt.ScaleI14)
+		buf[k+1] = complex(x1*vrt.ScaleI14, y1*vrt.ScaleI14)
+		s.i += x0
+		s.q += y0
+		s.ii += x0 * x0
+		s.qq += y0 * y0
+		s.iq += x0 * y0
+		s2.i += x1
+		s2.q += y1
+		s2.ii += x1 * x1
+		s2.qq += y1 * y1
+		s2.iq += x1 * y1
+	}
+	if k < n {
+		w0 := binary.BigEndian.Uint32(b[4*k:])
+		x0, y0 := float64(int16(w0>>16)), float64(int16(w0))
+		buf[k] = complex(x0*vrt.ScaleI14, y0*vrt.ScaleI14)
+		s.i += x0
+		s.q += y0
+		s.ii += x0 * x0
+		s.qq += y0 * y0
+		s.iq += x0 * y0
+	}
+	const sc, sc2 = vrt.ScaleI14, vrt.ScaleI14 * vrt.ScaleI14
+	s = sums{(s.i + s2.i) * sc, (s.q + s2.q) * sc, (s.ii + s2.ii) * sc2, (s.qq + s2.qq) * sc2, (s.iq + s2.iq) * sc2}
+	p.finishIQ(dst, &s, inverted)
+}
+
+// sums are what DC removal and the I/Q correction need, from one pass.
+type sums struct{ i, q, ii, qq, iq float64 }
+
+// finishIQ runs the chain on the samples in p.buf whose sums are s.
+func (p *Plan) finishIQ(dst []float64, s *sums, inverted bool) {
+	n := p.n
 	var mi, mq float64
 	fn := float64(n)
+	sii, sqq, siq := s.ii, s.qq, s.iq
 	if !p.opt.NoDCRemoval {
-		mi, mq = si/fn, sq/fn
+		mi, mq = s.i/fn, s.q/fn
 		sii -= fn * mi * mi
 		sqq -= fn * mq * mq
 		siq -= fn * mi * mq
@@ -163,41 +227,70 @@ func (p *Plan) PowerIQ(dst, i, q []float64, inverted bool) {
 	ca, cb := 1.0, 0.0
 	if !p.opt.NoIQCorrection && sii > 0 && sqq > 0 {
 		ratio := math.Sqrt(sii / sqq)
-		s := ratio * siq / sii
-		if s > -1 && s < 1 {
-			c := math.Sqrt(1 - s*s)
-			ca, cb = ratio/c, s/c
+		sn := ratio * siq / sii
+		if sn > -1 && sn < 1 {
+			c := math.Sqrt(1 - sn*sn)
+			ca, cb = ratio/c, sn/c
 		}
 	}
 	w := p.win[:n]
 	buf := p.buf[:n]
-	for k := range buf {
-		a := i[k] - mi
-		b := q[k] - mq
+	for k, z := range buf {
+		a := real(z) - mi
+		b := imag(z) - mq
 		buf[k] = complex(w[k]*a, w[k]*(ca*b-cb*a))
 	}
-	p.fft.Transform(buf)
-	// fftshift (DC to index n/2) and |X/n|²; inversion mirrors the offsets.
+	// fftshift (DC to index n/2) and |X/n|²; inversion mirrors the offsets:
+	// out[j] = X[(j − h) mod n], or X[(h − j) mod n] when inverted. The own
+	// FFT leaves X in bit-reversed order (no permutation pass), read
+	// through rev here.
 	h := n / 2
 	scale := 1 / (fn * fn)
 	out := dst[:n]
-	if !inverted {
-		// out[j] = X[(j − h) mod n]
-		for j, x := range buf[n-h:] {
-			out[j] = (real(x)*real(x) + imag(x)*imag(x)) * scale
-		}
-		for k, x := range buf[:n-h] {
-			out[h+k] = (real(x)*real(x) + imag(x)*imag(x)) * scale
+	if p.rad != nil {
+		p.rad.TransformBitReversed(buf)
+		rev := p.rad.rev[:n]
+		if !inverted {
+			lo := out[:h]
+			for j, r := range rev[n-h:] {
+				x := buf[r]
+				lo[j] = (real(x)*real(x) + imag(x)*imag(x)) * scale
+			}
+			hi := out[h:]
+			for j, r := range rev[:n-h] {
+				x := buf[r]
+				hi[j] = (real(x)*real(x) + imag(x)*imag(x)) * scale
+			}
+		} else {
+			for j := 0; j <= h; j++ {
+				x := buf[rev[h-j]]
+				out[j] = (real(x)*real(x) + imag(x)*imag(x)) * scale
+			}
+			for j := h + 1; j < n; j++ {
+				x := buf[rev[n+h-j]]
+				out[j] = (real(x)*real(x) + imag(x)*imag(x)) * scale
+			}
 		}
 	} else {
-		// out[j] = X[(h − j) mod n]: out[0…h] from X[h…0], the rest from X[n−1…].
-		for j := 0; j <= h; j++ {
-			x := buf[h-j]
-			out[j] = (real(x)*real(x) + imag(x)*imag(x)) * scale
-		}
-		for j := h + 1; j < n; j++ {
-			x := buf[n+h-j]
-			out[j] = (real(x)*real(x) + imag(x)*imag(x)) * scale
+		p.fft.Transform(buf)
+		if !inverted {
+			lo := out[:h]
+			for j, x := range buf[n-h:] {
+				lo[j] = (real(x)*real(x) + imag(x)*imag(x)) * scale
+			}
+			hi := out[h:]
+			for k, x := range buf[:n-h] {
+				hi[k] = (real(x)*real(x) + imag(x)*imag(x)) * scale
+			}
+		} else {
+			for j := 0; j <= h; j++ {
+				x := buf[h-j]
+				out[j] = (real(x)*real(x) + imag(x)*imag(x)) * scale
+			}
+			for j := h + 1; j < n; j++ {
+				x := buf[n+h-j]
+				out[j] = (real(x)*real(x) + imag(x)*imag(x)) * scale
+			}
 		}
 	}
 	if !p.opt.NoCenterFix && n >= 3 {

@@ -161,3 +161,30 @@ func TestFFTBadLength(t *testing.T) {
 	}()
 	f.Transform(make([]complex128, 4))
 }
+
+// TestBitReversedTransform: the decimation-in-frequency form gives the same
+// bins as Transform, stored at their bit-reversed index.
+func TestBitReversedTransform(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	for lg := 0; lg <= 14; lg++ {
+		n := 1 << lg
+		r := newRadix(n)
+		x := randomSignal(rng, n)
+		want := append([]complex128(nil), x...)
+		r.Transform(want)
+		got := append([]complex128(nil), x...)
+		r.TransformBitReversed(got)
+		rev := r.Rev()
+		var e, m float64
+		for k := range want {
+			e = max(e, cmplx.Abs(got[rev[k]]-want[k]))
+			m = max(m, cmplx.Abs(want[k]))
+		}
+		if e/cmp.Or(m, 1) > 1e-13 {
+			t.Errorf("n=%d: bit-reversed transform differs by %.3g", n, e/m)
+		}
+		if a := testing.AllocsPerRun(5, func() { r.TransformBitReversed(got) }); a != 0 {
+			t.Errorf("n=%d: %v allocations", n, a)
+		}
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"slices"
 	"strings"
 
 	"github.com/wsatools/wsa/pkg/vrt"
@@ -156,13 +155,13 @@ const (
 // compute and reduce. Jobs are recycled, so their buffers are reused.
 type job struct {
 	kind    jobKind
-	raw     []byte
+	raw     []byte // jobRaw: the packet; jobBlock: the block's samples as on the wire
+	format  vrt.SampleFormat
 	stream  uint32 // input stream ID (key of the reduction state)
 	fr      frame
 	ts      vrt.Timestamp
 	hasTime bool
 	live    bool // result in db, no reduction
-	i, q    []float64
 	pow     []float64
 	db      []float32
 	done    chan struct{}
@@ -179,7 +178,8 @@ func grow[T any](s []T, n int) []T {
 type inStream struct {
 	fr       frame
 	hasFrame bool
-	i, q     []float64 // samples not yet in a block
+	buf      []byte // samples not yet in a block, as on the wire
+	size     int    // bytes per sample
 	ts       vrt.Timestamp
 	hasTime  bool
 	next     vrt.Timestamp // expected time of the next packet's first sample
@@ -302,7 +302,7 @@ func (s *Stream) prepare(p *vrt.Packet, copyRaw bool) {
 	case p.Type.IsContext():
 		s.context(p)
 	case p.Type.IsData() && !vrt.IsSpectrum(p):
-		s.data(p)
+		s.data(p, copyRaw)
 		return
 	}
 	s.stats.PassedOn++
@@ -437,8 +437,16 @@ func (s *Stream) frameOf(f vrt.SampleFormat, n int, streamID uint32, inverted bo
 	return fr
 }
 
+// sampleSize is the bytes per sample of a data format on the wire.
+func sampleSize(f vrt.SampleFormat) int {
+	if f == vrt.FormatI14 {
+		return 2
+	}
+	return 4
+}
+
 // data consumes one data packet.
-func (s *Stream) data(p *vrt.Packet) {
+func (s *Stream) data(p *vrt.Packet, copyRaw bool) {
 	s.stats.DataPackets++
 	f := vrt.FormatOf(p)
 	count := vrt.SampleCount(p)
@@ -463,11 +471,16 @@ func (s *Stream) data(p *vrt.Packet) {
 	}
 	fr := s.frameFor(p, f, n)
 	live := s.isLive()
+	sz := sampleSize(f)
+	payload := p.Payload[:count*sz]
 	if s.cfg.Bins == 0 {
 		j := s.getJob()
-		j.kind, j.stream, j.fr, j.ts, j.hasTime, j.live = jobBlock, p.StreamID, fr, ts, hasTime, live
-		j.i, j.q = grow(j.i, n), grow(j.q, n)
-		decode(p.Payload, f, fr.kind, j.i, j.q)
+		j.kind, j.format, j.stream, j.fr, j.ts, j.hasTime, j.live = jobBlock, f, p.StreamID, fr, ts, hasTime, live
+		if copyRaw {
+			j.raw = append(j.raw[:0], payload...)
+		} else {
+			j.raw = payload
+		}
 		s.submit(j)
 		return
 	}
@@ -475,40 +488,38 @@ func (s *Stream) data(p *vrt.Packet) {
 	// frame without a gap in time or a sample-loss flag.
 	if !st.hasFrame || st.fr != fr {
 		s.dropPending(st)
-		st.fr, st.hasFrame = fr, true
+		st.fr, st.hasFrame, st.size = fr, true, sz
 	}
-	if len(st.i) > 0 && (hasTime != st.hasTime || hasTime && !sameTime(ts, st.next, fr.fsHz) ||
+	if len(st.buf) > 0 && (hasTime != st.hasTime || hasTime && !sameTime(ts, st.next, fr.fsHz) ||
 		p.HasTrailer() && p.Trailer.Is(vrt.TrailerSampleLoss)) {
 		s.dropPending(st)
 	}
-	if len(st.i) == 0 {
+	if len(st.buf) == 0 {
 		st.ts, st.hasTime = ts, hasTime
 	}
-	off := len(st.i)
-	st.i = slices.Grow(st.i, count)[:off+count]
-	st.q = slices.Grow(st.q, count)[:off+count]
-	decode(p.Payload, f, fr.kind, st.i[off:], st.q[off:])
+	st.buf = append(st.buf, payload...)
 	st.next = addSamples(ts, int64(count), fr.fsHz)
-	for len(st.i) >= n {
+	for len(st.buf) >= n*sz {
 		j := s.getJob()
-		j.kind, j.stream, j.fr, j.ts, j.hasTime, j.live = jobBlock, p.StreamID, fr, st.ts, st.hasTime, live
-		j.i, j.q = grow(j.i, n), grow(j.q, n)
-		copy(j.i, st.i[:n])
-		if fr.kind == kindIQ {
-			copy(j.q, st.q[:n])
+		j.kind, j.format, j.stream, j.fr, j.ts, j.hasTime, j.live = jobBlock, f, p.StreamID, fr, st.ts, st.hasTime, live
+		if copyRaw {
+			j.raw = append(j.raw[:0], st.buf[:n*sz]...)
+		} else {
+			j.raw = st.buf[:n*sz] // computed before the buffer moves
 		}
 		s.submit(j)
 		h := s.hop
-		rest := copy(st.i, st.i[h:])
-		copy(st.q, st.q[h:])
-		st.i, st.q = st.i[:rest], st.q[:rest]
+		rest := copy(st.buf, st.buf[h*sz:])
+		st.buf = st.buf[:rest]
 		st.ts = addSamples(st.ts, int64(h), fr.fsHz)
 	}
 }
 
 func (s *Stream) dropPending(st *inStream) {
-	s.stats.Dropped += int64(len(st.i))
-	st.i, st.q = st.i[:0], st.q[:0]
+	if st.size > 0 {
+		s.stats.Dropped += int64(len(st.buf) / st.size)
+	}
+	st.buf = st.buf[:0]
 }
 
 // end drops every partial block (the tail of each stream).
@@ -547,8 +558,8 @@ func (s *Stream) psd(p *vrt.Packet, count int, ts vrt.Timestamp, hasTime bool) {
 func (s *Stream) isLive() bool { return s.cfg.Average <= 1 && s.cfg.Hold == HoldNone }
 
 // decode converts a payload to samples scaled to ±1.0 full scale (I14Q14
-// and I14 counts / 2^13, I24 / 2^23). For the real-only band of an I14Q14
-// stream only I is kept.
+// and I14 counts / 2^13, I24 / 2^23), len(i) of them. For the real-only
+// band of an I14Q14 stream only I is kept (q may be nil).
 func decode(b []byte, f vrt.SampleFormat, k kind, i, q []float64) {
 	switch f {
 	case vrt.FormatI14:
@@ -598,10 +609,12 @@ func sameTime(a, b vrt.Timestamp, fs float64) bool {
 	return math.Abs(float64(d)) <= 0.5e12/fs
 }
 
-// planCache holds one goroutine's plans by length and kind.
+// planCache holds one goroutine's plans by length and kind, and its
+// scratch for real samples.
 type planCache struct {
 	opt   Options
 	plans map[planKey]*Plan
+	x     []float64
 	err   error
 }
 
@@ -641,9 +654,11 @@ func (c *planCache) compute(j *job) {
 	}
 	j.pow = grow(j.pow, p.Bins())
 	if real {
-		p.PowerReal(j.pow, j.i, j.fr.inverted)
+		c.x = grow(c.x, j.fr.n)
+		decode(j.raw, j.format, kindReal, c.x, nil)
+		p.PowerReal(j.pow, c.x, j.fr.inverted)
 	} else {
-		p.PowerIQ(j.pow, j.i, j.q, j.fr.inverted)
+		p.PowerIQ16(j.pow, j.raw, j.fr.inverted)
 	}
 	if j.live {
 		j.db = grow(j.db, len(j.pow))
