@@ -131,8 +131,16 @@ func (a *Assembler) Add(s *vrt.Spectrum) Step {
 		a.pending = map[uint32]*Frame{}
 	}
 	var st Step
+	// A stream whose capture description announces a sweep is a sweep
+	// even when its spectra carry no sweep ID of their own.
+	seg, segID := s.HasSweepID, s.SweepID
+	if !seg && a.Info != nil {
+		if ci, ok := a.Info(s.StreamID); ok && ci.HasSweep {
+			seg, segID = true, ci.SweepID
+		}
+	}
 	p := a.pending[s.StreamID]
-	if p != nil && s.HasSweepID && p.HasSweepID && p.SweepID == s.SweepID && p.Units == s.Units &&
+	if p != nil && seg && p.HasSweepID && p.SweepID == segID && p.Units == s.Units &&
 		s.StartHz > p.Segments[len(p.Segments)-1].StartHz {
 		last := p.Segments[len(p.Segments)-1]
 		// Crop the bins this segment shares with the previous one, so the
@@ -156,8 +164,9 @@ func (a *Assembler) Add(s *vrt.Spectrum) Step {
 			delete(a.pending, s.StreamID)
 		}
 		f := a.newFrame(s)
+		f.HasSweepID, f.SweepID = seg, segID
 		st.Frame, st.Started = f, true
-		if !s.HasSweepID {
+		if !seg {
 			f.Complete = true
 		} else {
 			a.pending[s.StreamID] = f
