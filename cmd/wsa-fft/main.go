@@ -225,10 +225,25 @@ func run(ctx context.Context, cmd *ucli.Command) error {
 	defer signalled()
 	// Run stops at the next packet after a signal; if the input is idle
 	// (an upstream that does not close its end), do not wait for it forever.
+	done := make(chan struct{})
+	defer close(done)
 	go func() {
-		<-ctx.Done()
-		time.Sleep(2 * time.Second)
-		os.Exit(signalCode(signalled()))
+		select {
+		case <-ctx.Done():
+		case <-done:
+			return
+		}
+		select {
+		case <-time.After(2 * time.Second):
+			// signalled() belongs to the main goroutine; the cause names
+			// the signal ("received terminated").
+			code := cli.ExitInterrupt
+			if c := context.Cause(ctx); c != nil && strings.Contains(c.Error(), syscall.SIGTERM.String()) {
+				code = 143
+			}
+			os.Exit(code)
+		case <-done:
+		}
 	}()
 	start := time.Now()
 	runErr := st.Run(ctx, in, out)

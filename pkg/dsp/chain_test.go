@@ -89,7 +89,7 @@ func TestPowerIQMatchesPyrf(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
 	opts := []Options{{}, {NoDCRemoval: true}, {NoIQCorrection: true}, {NoCenterFix: true},
 		{NoDCRemoval: true, NoIQCorrection: true, NoCenterFix: true}, {Window: "blackman-harris"}, {Window: "flattop"}}
-	for _, n := range []int{16, 1024, 1040, 4095} {
+	for _, n := range []int{4, 8, 16, 32, 1024, 2048, 1040, 4095} {
 		i, q := impairedTone(n, float64(n)/7.3, 0.3, rng)
 		for _, opt := range opts {
 			p, err := NewPlan(n, false, opt)
