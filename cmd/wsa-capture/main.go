@@ -46,12 +46,13 @@ the settings given, runs one of three modes and writes the raw VRT packets
 Settings not given are left as the device has them. A sweep is planned the
 WSA4000 way (pyrf's planner, pkg/sweep): the FFT size, decimation, shift and
 centre step follow from the range and the resolution, so that wsa-cal
---stitch can join the captures into one spectrum (docs/CAL.md).
-The output starts with a capture description packet (device MODEL SERIAL
-HOST; for sweeps also the sweep ID, stitched range and centres per pass,
-repeated before every pass). The acquisition lock is
-taken first; Close stops the device, flushes it and releases the lock on
-every exit path. Ctrl-C keeps every complete packet and exits 130 (SIGTERM
+--stitch can join the captures into one spectrum (docs/CAL.md). The output
+starts with a capture description packet (device MODEL SERIAL HOST; for
+sweeps also the sweep ID, stitched range and centres per pass, repeated
+before every pass).
+
+The acquisition lock is taken first; Close stops the device, flushes it and
+releases the lock on every exit path. Ctrl-C keeps every complete packet and exits 130 (SIGTERM
 143); a closed pipe (| head) ends cleanly with 0; no data for --timeout, a
 lost connection or a device error exit 1 with one line on stderr.
 
