@@ -54,7 +54,8 @@ func fastDB(p float64) float64 {
 	e := int64(b>>52) - 1023
 	f := math.Float64frombits(b&(1<<52-1)+sqrtHalf) - 1
 	c := &logPoly
-	q := c[0] + f*(c[1]+f*(c[2]+f*(c[3]+f*(c[4]+f*(c[5]+f*c[6])))))
+	f2 := f * f
+	q := (c[0] + c[1]*f) + f2*((c[2]+c[3]*f)+f2*((c[4]+c[5]*f)+f2*c[6]))
 	return float64(e)*(10*log10of2) + f*q
 }
 
@@ -124,7 +125,10 @@ func PowerToDB(dst []float32, pow []float64, exact bool) {
 		b := math.Float64bits(p) + (0x3ff0000000000000 - sqrtHalf)
 		e := int64(b>>52) - 1023
 		f := math.Float64frombits(b&(1<<52-1)+sqrtHalf) - 1
-		q := c[0] + f*(c[1]+f*(c[2]+f*(c[3]+f*(c[4]+f*(c[5]+f*c[6])))))
+		// Estrin's scheme: a shallower dependency chain than Horner's, so
+		// more bins are in flight at once.
+		f2 := f * f
+		q := (c[0] + c[1]*f) + f2*((c[2]+c[3]*f)+f2*((c[4]+c[5]*f)+f2*c[6]))
 		dst[i] = float32(float64(e)*(10*log10of2) + f*q)
 	}
 }

@@ -16,32 +16,47 @@ T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 go build -tags godsp -o "$T/wsa-fft-godsp" ./cmd/wsa-fft
 SAMPLES=$((32 << 20))
+declare -A wm=() cm=()
 for n in 1024 16384; do
   "$BIN/wsa-capture" --sim --sim-seed 1 -q --freq 2.41G --stream --packets $((SAMPLES / n)) --spp "$n" -o "$T/n$n.vrt"
 done
 
-# msps FILE CMD...: MS/s of one run (wall clock of the pipeline).
-msps() {
-  local f=$1 s e
+# run FILE CMD...: "WALL CPU" in MS/s for one run: wall clock of the
+# pipeline, and samples per CPU-second (user + sys) of the wsa-fft process
+# alone, which a busy shared machine disturbs less.
+run() {
+  local f=$1 s e cpu
   shift
   s=$(date +%s%N)
-  cat "$f" | GOMAXPROCS=1 "$@" > /dev/null
+  cpu=$( { cat "$f" | { TIMEFORMAT='%U %S'; time GOMAXPROCS=1 "$@" > /dev/null; }; } 2>&1 )
   e=$(date +%s%N)
-  awk -v n="$SAMPLES" -v ns=$((e - s)) 'BEGIN { printf "%.1f", n / (ns / 1e9) / 1e6 }'
+  awk -v n="$SAMPLES" -v ns=$((e - s)) -v cpu="$cpu" 'BEGIN { split(cpu, c, " ");
+    printf "%.1f %.1f\n", n / (ns / 1e9) / 1e6, n / (c[1] + c[2]) / 1e6 }'
 }
 median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 for n in 1024 16384; do
-  own="" gd="" gdx=""
+  declare -A wall=() cpu=()
   for r in 1 2 3 4 5; do
-    own+=" $(msps "$T/n$n.vrt" "$BIN/wsa-fft")"
-    gd+=" $(msps "$T/n$n.vrt" "$T/wsa-fft-godsp" --fft-impl godsp)"
-    gdx+=" $(msps "$T/n$n.vrt" "$T/wsa-fft-godsp" --fft-impl godsp --exact-log)"
+    for impl in own godsp godsp-stage; do
+      case $impl in
+        own) cmd=("$BIN/wsa-fft") ;;
+        godsp) cmd=("$T/wsa-fft-godsp" --fft-impl godsp) ;;
+        godsp-stage) cmd=("$T/wsa-fft-godsp" --fft-impl godsp --exact-log) ;;
+      esac
+      read -r w c < <(run "$T/n$n.vrt" "${cmd[@]}")
+      wall[$impl]+=" $w"; cpu[$impl]+=" $c"
+    done
   done
-  o=$(echo "$own" | median); g=$(echo "$gd" | median); gx=$(echo "$gdx" | median)
-  echo "wsa-fft N=$n, 1 core, pipe: own ${o} MS/s (runs:$own) | go-dsp stage ${gx} MS/s (runs:$gdx) | go-dsp FFT only ${g} MS/s (runs:$gd)"
-  awk -v o="$o" -v g="$g" -v gx="$gx" -v n="$n" 'BEGIN {
-    printf "wsa-fft N=%d: ratio %.2fx vs the go-dsp stage (goal >= 3x), %.2fx vs go-dsp FFT only", n, o / gx, o / g
+  for impl in own godsp godsp-stage; do
+    wm[$impl]=$(echo "${wall[$impl]}" | median); cm[$impl]=$(echo "${cpu[$impl]}" | median)
+  done
+  echo "wsa-fft N=$n, 1 core, through a pipe, MS/s wall (per CPU-second), medians of 5:"
+  echo "  own FFT:               ${wm[own]} (${cm[own]})   runs:${wall[own]}"
+  echo "  go-dsp stage:          ${wm[godsp-stage]} (${cm[godsp-stage]})   runs:${wall[godsp-stage]}"
+  echo "  go-dsp FFT, rest ours: ${wm[godsp]} (${cm[godsp]})   runs:${wall[godsp]}"
+  awk -v o="${wm[own]}" -v g="${wm[godsp]}" -v gx="${wm[godsp-stage]}" -v oc="${cm[own]}" -v gc="${cm[godsp]}" -v gxc="${cm[godsp-stage]}" -v n="$n" 'BEGIN {
+    printf "wsa-fft N=%d: ratio %.2fx (CPU %.2fx) vs the go-dsp stage (goal >= 3x); %.2fx (CPU %.2fx) vs go-dsp FFT only", n, o / gx, oc / gxc, o / g, oc / gc
     if (n == 1024) printf "; %.1f MS/s (goal >= 35)", o
     printf "\n" }'
 done
