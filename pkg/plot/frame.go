@@ -46,7 +46,9 @@ type Frame struct {
 	HasSweepID bool
 	Segments   []Segment
 	// Complete is false for a sweep pass cut short by the end of the input.
-	Complete bool
+	Complete  bool
+	spectra   int     // spectra that went into it
+	lastStart float64 // start frequency of the last of them (before cropping)
 }
 
 // StartHz returns the frequency of the first bin.
@@ -141,7 +143,7 @@ func (a *Assembler) Add(s *vrt.Spectrum) Step {
 	}
 	p := a.pending[s.StreamID]
 	if p != nil && seg && p.HasSweepID && p.SweepID == segID && p.Units == s.Units &&
-		s.StartHz > p.Segments[len(p.Segments)-1].StartHz {
+		s.StartHz > p.lastStart {
 		last := p.Segments[len(p.Segments)-1]
 		// Crop the bins this segment shares with the previous one, so the
 		// pass stays increasing in frequency.
@@ -172,17 +174,55 @@ func (a *Assembler) Add(s *vrt.Spectrum) Step {
 			a.pending[s.StreamID] = f
 		}
 	}
+	st.Frame.spectra++
+	st.Frame.lastStart = s.StartHz
 	if f := st.Frame; !f.Complete && a.Info != nil {
-		if ci, ok := a.Info(f.StreamID); ok && ci.HasSweep && ci.SweepStopHz > ci.SweepStartHz {
-			last := f.Segments[len(f.Segments)-1]
-			if f.Hi() >= ci.SweepStopHz-last.StepHz {
-				f.Complete = true
-				delete(a.pending, f.StreamID)
-			}
+		if ci, ok := a.Info(f.StreamID); ok && passDone(f, ci) {
+			f.Complete = true
+			f.clip(ci.SweepStartHz, ci.SweepStopHz)
+			delete(a.pending, f.StreamID)
 		}
 	}
 	st.Complete = st.Frame.Complete
 	return st
+}
+
+// passDone reports whether a sweep pass has all it will get: a stitched
+// sweep (one spectrum from the requested start to its stop), or as many
+// captures as the capture description says a pass has. A single capture of
+// an unstitched sweep is wider than its share and may reach past the stop
+// on its own, so coverage alone does not end a pass.
+func passDone(f *Frame, ci vrt.CaptureInfo) bool {
+	if !ci.HasSweep || ci.SweepStopHz <= ci.SweepStartHz {
+		return false
+	}
+	first, last := f.Segments[0], f.Segments[len(f.Segments)-1]
+	if f.spectra == 1 && math.Abs(first.StartHz-ci.SweepStartHz) <= first.StepHz && f.Hi() >= ci.SweepStopHz-last.StepHz {
+		return true
+	}
+	return ci.SweepSteps > 0 && f.spectra >= int(ci.SweepSteps)
+}
+
+// clip drops the bins outside lo..hi (the requested range of a sweep, which
+// the captures of an unstitched pass overshoot), keeping at least one bin.
+func (f *Frame) clip(lo, hi float64) {
+	var out []Segment
+	for _, sg := range f.Segments {
+		a, b := 0, len(sg.Bins)
+		for a < b && sg.FreqOf(a) < lo-sg.StepHz/2 {
+			a++
+		}
+		for b > a && sg.FreqOf(b-1) > hi+sg.StepHz/2 {
+			b--
+		}
+		if a < b {
+			out = append(out, Segment{StartHz: sg.FreqOf(a), StepHz: sg.StepHz, Bins: sg.Bins[a:b]})
+		}
+	}
+	if len(out) > 0 {
+		f.Segments = out
+		f.CenterHz = f.Center()
+	}
 }
 
 func (a *Assembler) newFrame(s *vrt.Spectrum) *Frame {
@@ -222,7 +262,8 @@ func (a *Assembler) Flush() []*Frame {
 		f.Complete = true
 		if a.Info != nil {
 			if ci, ok := a.Info(f.StreamID); ok && ci.HasSweep && ci.SweepStopHz > ci.SweepStartHz {
-				f.Complete = f.Hi() >= ci.SweepStopHz-f.Segments[len(f.Segments)-1].StepHz
+				f.Complete = passDone(f, ci)
+				f.clip(ci.SweepStartHz, ci.SweepStopHz)
 			}
 		}
 		out = append(out, f)

@@ -189,3 +189,35 @@ func TestInputErrors(t *testing.T) {
 		t.Errorf("mixed stream: %d spectra, %d skipped", in.Spectra(), in.Skipped())
 	}
 }
+
+// TestAssemblerWideCaptures: the captures of a real unstitched sweep are
+// wider than their step (the device's whole span around each centre) and
+// overshoot the requested range. A pass ends after as many captures as the
+// capture description announces, not when the first one happens to reach
+// the stop, and is clipped to the requested range.
+func TestAssemblerWideCaptures(t *testing.T) {
+	info := vrt.CaptureInfo{HasSweep: true, SweepID: 7, SweepStartHz: 0, SweepStopHz: 300, SweepSteps: 3}
+	asm := plot.Assembler{Info: func(uint32) (vrt.CaptureInfo, bool) { return info, true }}
+	mk := func(start float64) *vrt.Spectrum {
+		return &vrt.Spectrum{StreamID: 3, StartHz: start, StepHz: 1, Bins: make([]float32, 400), HasSweepID: true, SweepID: 7}
+	}
+	for pass := 0; pass < 2; pass++ {
+		var st plot.Step
+		for k, start := range []float64{-150, -50, 50} { // each 400 Hz wide, 100 Hz apart
+			st = asm.Add(mk(start))
+			if pass > 0 && k == 0 && st.Closed != nil {
+				t.Fatal("the previous pass was still pending")
+			}
+			if done := k == 2; st.Complete != done {
+				t.Fatalf("pass %d, capture %d: complete %v, want %v", pass, k, st.Complete, done)
+			}
+		}
+		f := st.Frame
+		if f.StartHz() != 0 || f.StopHz() != 300 || f.Bins() != 301 {
+			t.Errorf("pass %d: %v to %v Hz, %d bins; want 0 to 300, 301", pass, f.StartHz(), f.StopHz(), f.Bins())
+		}
+	}
+	if left := asm.Flush(); len(left) != 0 {
+		t.Errorf("%d frames pending after complete passes", len(left))
+	}
+}
