@@ -59,15 +59,17 @@ type radix struct {
 	swaps []uint32 // bit-reversal: pairs (a, b) with a < b, flattened
 	odd   bool     // log2(n) odd: a radix-2 pass comes first
 	// stages of the radix-4 passes, smallest first; tw holds, for each stage
-	// with quarter length m, the triples W^j, W^2j, W^3j (W = e^(−2πi/4m)) for
-	// j = 0…m−1.
+	// with quarter length m, the twiddles W^j, W^2j, W^3j (W = e^(−2πi/4m))
+	// for j = 0…m−1.
 	stages []stage
-	tw     []complex128
+	tw     []twiddle
 }
+
+type twiddle struct{ w1, w2, w3 complex128 }
 
 type stage struct {
 	m   int // quarter length: the pass combines four m-point DFTs
-	off int // first twiddle triple in tw
+	off int // first twiddle of the stage in tw
 }
 
 func newRadix(n int) *radix {
@@ -92,10 +94,12 @@ func newRadix(n int) *radix {
 	for ; 4*m <= n; m *= 4 {
 		r.stages = append(r.stages, stage{m: m, off: len(r.tw)})
 		for j := 0; j < m; j++ {
-			for p := 1; p <= 3; p++ {
-				s, c := math.Sincos(-2 * math.Pi * float64(p*j) / float64(4*m))
-				r.tw = append(r.tw, complex(c, s))
+			var w [3]complex128
+			for p := range w {
+				s, c := math.Sincos(-2 * math.Pi * float64((p+1)*j) / float64(4*m))
+				w[p] = complex(c, s)
 			}
+			r.tw = append(r.tw, twiddle{w[0], w[1], w[2]})
 		}
 	}
 	return r
@@ -133,18 +137,19 @@ func (r *radix) Transform(x []complex128) {
 			}
 			continue
 		}
-		tw := r.tw[st.off : st.off+3*m]
-		for base := 0; base < n; base += 4 * m {
+		tw := r.tw[st.off : st.off+m]
+		for base := 0; base+4*m <= n; base += 4 * m {
 			x0 := x[base : base+m]
-			x1 := x[base+m : base+2*m]
-			x2 := x[base+2*m : base+3*m]
-			x3 := x[base+3*m : base+4*m]
+			x1 := x[base+m : base+2*m][:len(x0)]
+			x2 := x[base+2*m : base+3*m][:len(x0)]
+			x3 := x[base+3*m : base+4*m][:len(x0)]
+			tw := tw[:len(x0)]
 			for j := range x0 {
-				w := tw[3*j : 3*j+3 : 3*j+3]
+				w := &tw[j]
 				a := x0[j]
-				b := w[1] * x1[j]
-				c := w[0] * x2[j]
-				d := w[2] * x3[j]
+				b := w.w2 * x1[j]
+				c := w.w1 * x2[j]
+				d := w.w3 * x3[j]
 				t0, t1 := a+b, a-b
 				t2, t3 := c+d, c-d
 				u := complex(imag(t3), -real(t3)) // −i·(c̃ − d̃)
@@ -181,22 +186,23 @@ func (r *radix) TransformBitReversed(x []complex128) {
 			}
 			continue
 		}
-		tw := r.tw[st.off : st.off+3*m]
-		for base := 0; base < n; base += 4 * m {
+		tw := r.tw[st.off : st.off+m]
+		for base := 0; base+4*m <= n; base += 4 * m {
 			x0 := x[base : base+m]
-			x1 := x[base+m : base+2*m]
-			x2 := x[base+2*m : base+3*m]
-			x3 := x[base+3*m : base+4*m]
+			x1 := x[base+m : base+2*m][:len(x0)]
+			x2 := x[base+2*m : base+3*m][:len(x0)]
+			x3 := x[base+3*m : base+4*m][:len(x0)]
+			tw := tw[:len(x0)]
 			for j := range x0 {
-				w := tw[3*j : 3*j+3 : 3*j+3]
+				w := &tw[j]
 				a, b, c, d := x0[j], x1[j], x2[j], x3[j]
 				t0, t1 := a+c, a-c
 				t2, t3 := b+d, b-d
 				u := complex(imag(t3), -real(t3)) // −i·(b − d)
 				x0[j] = t0 + t2
-				x1[j] = (t0 - t2) * w[1]
-				x2[j] = (t1 + u) * w[0]
-				x3[j] = (t1 - u) * w[2]
+				x1[j] = (t0 - t2) * w.w2
+				x2[j] = (t1 + u) * w.w1
+				x3[j] = (t1 - u) * w.w3
 			}
 		}
 	}
