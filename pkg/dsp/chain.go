@@ -37,14 +37,15 @@ type Options struct {
 // reuses its buffers and allocates nothing. A Plan is not safe for
 // concurrent use: give each goroutine its own.
 type Plan struct {
-	n    int
-	real bool
-	opt  Options
-	win  []float64
-	enbw float64
-	fft  Transformer
-	rad  *radix // the own FFT (fft itself), used in its bit-reversed form
-	buf  []complex128
+	n     int
+	real  bool
+	opt   Options
+	win   []float64
+	enbw  float64
+	fft   Transformer
+	rad   *radix // the own FFT (fft itself), used in its bit-reversed form
+	buf   []complex128
+	chunk []float64 // DBIQ16's power scratch
 	// Real transforms of even length run as an n/2-point complex FFT of the
 	// even and odd samples; rtw holds e^(−2πik/n), k = 0…n/2.
 	rtw  []complex128
@@ -95,6 +96,9 @@ func NewPlan(n int, real bool, opt Options) (*Plan, error) {
 	}
 	p.buf = make([]complex128, m)
 	p.rad, _ = p.fft.(*radix)
+	if !real {
+		p.chunk = make([]float64, min(n, dbChunk))
+	}
 	return p, nil
 }
 
@@ -167,6 +171,13 @@ func (p *Plan) PowerIQ16(dst []float64, payload []byte, inverted bool) {
 	if p.real || len(payload) < 4*n || len(dst) < n {
 		panic(fmt.Sprintf("dsp: PowerIQ16 of length %d (real %v) given %d bytes and %d bins", n, p.real, len(payload), len(dst)))
 	}
+	s := p.loadIQ16(payload)
+	p.finishIQ(dst, &s, inverted)
+}
+
+// loadIQ16 decodes an I14Q14 payload into p.buf and returns the sums.
+func (p *Plan) loadIQ16(payload []byte) sums {
+	n := p.n
 	buf := p.buf[:n]
 	b := payload[:4*n]
 	// Two sets of accumulators, so consecutive samples do not wait on each
@@ -202,15 +213,17 @@ func (p *Plan) PowerIQ16(dst []float64, payload []byte, inverted bool) {
 		s.iq += x0 * y0
 	}
 	const sc, sc2 = vrt.ScaleI14, vrt.ScaleI14 * vrt.ScaleI14
-	s = sums{(s.i + s2.i) * sc, (s.q + s2.q) * sc, (s.ii + s2.ii) * sc2, (s.qq + s2.qq) * sc2, (s.iq + s2.iq) * sc2}
-	p.finishIQ(dst, &s, inverted)
+	return sums{(s.i + s2.i) * sc, (s.q + s2.q) * sc, (s.ii + s2.ii) * sc2, (s.qq + s2.qq) * sc2, (s.iq + s2.iq) * sc2}
 }
 
 // sums are what DC removal and the I/Q correction need, from one pass.
 type sums struct{ i, q, ii, qq, iq float64 }
 
-// finishIQ runs the chain on the samples in p.buf whose sums are s.
-func (p *Plan) finishIQ(dst []float64, s *sums, inverted bool) {
+// transformIQ runs steps 1-4 of the chain on the samples in p.buf whose
+// sums are s: DC removal, I/Q correction, window, FFT. The own FFT leaves
+// X in bit-reversed order (no permutation pass); powerRange reads it
+// through the table.
+func (p *Plan) transformIQ(s *sums) {
 	n := p.n
 	var mi, mq float64
 	fn := float64(n)
@@ -240,62 +253,87 @@ func (p *Plan) finishIQ(dst []float64, s *sums, inverted bool) {
 		b := imag(z) - mq
 		buf[k] = complex(w[k]*a, w[k]*(ca*b-cb*a))
 	}
-	// fftshift (DC to index n/2) and |X/n|²; inversion mirrors the offsets:
-	// out[j] = X[(j − h) mod n], or X[(h − j) mod n] when inverted. The own
-	// FFT leaves X in bit-reversed order (no permutation pass), read
-	// through rev here.
-	h := n / 2
-	scale := 1 / (fn * fn)
-	out := dst[:n]
 	if p.rad != nil {
 		p.rad.TransformBitReversed(buf)
-		rev := p.rad.rev[:n]
-		if !inverted {
-			lo := out[:h]
-			for j, r := range rev[n-h:] {
-				x := buf[r]
-				lo[j] = (real(x)*real(x) + imag(x)*imag(x)) * scale
-			}
-			hi := out[h:]
-			for j, r := range rev[:n-h] {
-				x := buf[r]
-				hi[j] = (real(x)*real(x) + imag(x)*imag(x)) * scale
-			}
-		} else {
-			for j := 0; j <= h; j++ {
-				x := buf[rev[h-j]]
-				out[j] = (real(x)*real(x) + imag(x)*imag(x)) * scale
-			}
-			for j := h + 1; j < n; j++ {
-				x := buf[rev[n+h-j]]
-				out[j] = (real(x)*real(x) + imag(x)*imag(x)) * scale
-			}
-		}
 	} else {
 		p.fft.Transform(buf)
-		if !inverted {
-			lo := out[:h]
-			for j, x := range buf[n-h:] {
-				lo[j] = (real(x)*real(x) + imag(x)*imag(x)) * scale
-			}
-			hi := out[h:]
-			for k, x := range buf[:n-h] {
-				hi[k] = (real(x)*real(x) + imag(x)*imag(x)) * scale
-			}
-		} else {
-			for j := 0; j <= h; j++ {
-				x := buf[h-j]
-				out[j] = (real(x)*real(x) + imag(x)*imag(x)) * scale
-			}
-			for j := h + 1; j < n; j++ {
-				x := buf[n+h-j]
-				out[j] = (real(x)*real(x) + imag(x)*imag(x)) * scale
-			}
-		}
 	}
-	if !p.opt.NoCenterFix && n >= 3 {
+}
+
+// finishIQ completes PowerIQ and PowerIQ16: the whole spectrum as power.
+func (p *Plan) finishIQ(dst []float64, s *sums, inverted bool) {
+	p.transformIQ(s)
+	n := p.n
+	out := dst[:n]
+	p.powerRange(out, 0, inverted)
+	if h := n / 2; !p.opt.NoCenterFix && n >= 3 {
 		// pyrf averages the neighbours in dB: the geometric mean in power.
 		out[h] = math.Sqrt(out[h-1] * out[h+1])
+	}
+}
+
+// dbChunk is how many bins DBIQ16 holds as power at a time: small enough to
+// stay in L1 next to the FFT's buffer.
+const dbChunk = 512
+
+// DBIQ16 is PowerIQ16 followed by PowerToDB, without the intermediate
+// power array (the live path of wsa-fft: less memory traffic at large N).
+// The centre fix is pyrf's mean of the neighbours in dB.
+func (p *Plan) DBIQ16(dst []float32, payload []byte, inverted bool) {
+	n := p.n
+	if p.real || len(payload) < 4*n || len(dst) < n {
+		panic(fmt.Sprintf("dsp: DBIQ16 of length %d (real %v) given %d bytes and %d bins", n, p.real, len(payload), len(dst)))
+	}
+	s := p.loadIQ16(payload)
+	p.transformIQ(&s)
+	out := dst[:n]
+	for j0 := 0; j0 < n; j0 += dbChunk {
+		c := p.chunk[:min(dbChunk, n-j0)]
+		p.powerRange(c, j0, inverted)
+		PowerToDB(out[j0:j0+len(c)], c, p.opt.ExactLog)
+	}
+	if h := n / 2; !p.opt.NoCenterFix && n >= 3 {
+		out[h] = (out[h-1] + out[h+1]) / 2
+	}
+}
+
+// powerRange writes |X[k]/n|² for the output bins j0 … j0+len(out)−1:
+// fftshift puts X[(j − n/2) mod n] on bin j (DC on n/2), and inversion
+// mirrors the offsets, X[(n/2 − j) mod n].
+func (p *Plan) powerRange(out []float64, j0 int, inverted bool) {
+	n, h := p.n, p.n/2
+	buf := p.buf[:n]
+	fn := float64(n)
+	scale := 1 / (fn * fn)
+	step, k := 1, j0-h
+	if inverted {
+		step, k = -1, h-j0
+	}
+	k %= n
+	if k < 0 {
+		k += n
+	}
+	if p.rad != nil {
+		rev := p.rad.rev[:n]
+		for i := range out {
+			x := buf[rev[k]]
+			out[i] = (real(x)*real(x) + imag(x)*imag(x)) * scale
+			if k += step; k == n {
+				k = 0
+			} else if k < 0 {
+				k = n - 1
+			}
+		}
+		return
+	}
+	for i := range out {
+		x := buf[k]
+		out[i] = (real(x)*real(x) + imag(x)*imag(x)) * scale
+		if k += step; k == n {
+			k = 0
+		} else if k < 0 {
+			k = n - 1
+		}
 	}
 }
 

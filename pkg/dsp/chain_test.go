@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	godsp "github.com/mjibson/go-dsp/fft"
+
+	"github.com/wsatools/wsa/pkg/vrt"
 )
 
 // pyrfChain is device-facts.md §5.2 written out step by step, the way
@@ -194,7 +196,7 @@ func TestDCRemovalAndCenterFix(t *testing.T) {
 	}
 	raw := run(Options{NoDCRemoval: true, NoCenterFix: true})
 	if d := PowerDB(raw[n/2]); d < -60 {
-		t.Errorf("DC offset of 24/−16 counts reads %.1f dBFS without DC removal, want a spike (≈ −53)", d)
+		t.Errorf("DC offset of 24/−16 counts reads %.1f dBFS without DC removal, want a spike (≈ −55)", d)
 	}
 	fixed := run(Options{})
 	if math.Abs(fixed[n/2]-math.Sqrt(fixed[n/2-1]*fixed[n/2+1])) > 1e-15 {
@@ -288,8 +290,11 @@ func TestPlanNoAllocs(t *testing.T) {
 	pr, _ := NewPlan(n, true, Options{})
 	pow := make([]float64, n)
 	db := make([]float32, n)
+	payload := make([]byte, 4*n)
 	if a := testing.AllocsPerRun(10, func() {
 		pc.PowerIQ(pow, i, q, false)
+		pc.PowerIQ16(pow, payload, true)
+		pc.DBIQ16(db, payload, false)
 		PowerToDB(db, pow, false)
 		pr.PowerReal(pow[:pr.Bins()], i, true)
 	}); a != 0 {
@@ -303,5 +308,45 @@ func TestNewPlanErrors(t *testing.T) {
 	}
 	if _, err := NewPlan(64, false, Options{Window: "nope"}); err == nil {
 		t.Error("unknown window accepted")
+	}
+}
+
+// TestDBIQ16MatchesPower: the fused live path (wire format in, dB out, in
+// chunks) gives the bins of PowerIQ16 + PowerToDB, across chunk borders,
+// inverted or not, with pyrf's dB-mean centre fix equal to the geometric
+// mean in power.
+func TestDBIQ16MatchesPower(t *testing.T) {
+	rng := rand.New(rand.NewPCG(6, 6))
+	for _, n := range []int{8, 512, 1040, 4096, 4095} {
+		fi, fq := impairedTone(n, float64(n)/5.5, 0.4, rng)
+		i16, q16 := make([]int16, n), make([]int16, n)
+		for k := range fi {
+			i16[k], q16[k] = int16(math.Round(fi[k]*8192)), int16(math.Round(fq[k]*8192))
+		}
+		payload := vrt.AppendIQ16(nil, i16, q16)
+		for _, inv := range []bool{false, true} {
+			p, _ := NewPlan(n, false, Options{})
+			pow := make([]float64, n)
+			want := make([]float32, n)
+			p.PowerIQ16(pow, payload, inv)
+			PowerToDB(want, pow, false)
+			got := make([]float32, n)
+			p.DBIQ16(got, payload, inv)
+			for k := range want {
+				if math.Abs(float64(got[k]-want[k])) > 1e-4 {
+					t.Fatalf("n=%d inverted=%v: bin %d %v dB, want %v", n, inv, k, got[k], want[k])
+				}
+			}
+			// And PowerIQ16 is PowerIQ on the decoded samples.
+			a, b := make([]float64, n), make([]float64, n)
+			decode(payload, vrt.FormatI14Q14, kindIQ, a, b)
+			ref := make([]float64, n)
+			p.PowerIQ(ref, a, b, inv)
+			for k := range ref {
+				if math.Abs(ref[k]-pow[k]) > 1e-12*math.Max(ref[k], 1e-20) {
+					t.Fatalf("n=%d: PowerIQ16 bin %d %g, PowerIQ %g", n, k, pow[k], ref[k])
+				}
+			}
+		}
 	}
 }

@@ -16,9 +16,9 @@ func (s *Stream) finish(j *job) {
 			s.flushReducer(s.reds[id])
 		}
 	case jobBlock, jobPower:
-		if len(j.pow) == 0 {
+		if j.kind == jobBlock && j.err != nil {
 			if s.err == nil {
-				s.err = fmt.Errorf("dsp: no plan for a %d-point spectrum", j.fr.n)
+				s.err = fmt.Errorf("dsp: %d-point spectrum: %w", j.fr.n, j.err)
 			}
 			return
 		}

@@ -162,6 +162,7 @@ type job struct {
 	ts      vrt.Timestamp
 	hasTime bool
 	live    bool // result in db, no reduction
+	err     error
 	pow     []float64
 	db      []float32
 	done    chan struct{}
@@ -615,7 +616,6 @@ type planCache struct {
 	opt   Options
 	plans map[planKey]*Plan
 	x     []float64
-	err   error
 }
 
 type planKey struct {
@@ -647,9 +647,13 @@ func (c *planCache) get(n int, real bool) (*Plan, error) {
 func (c *planCache) compute(j *job) {
 	real := j.fr.kind == kindReal
 	p, err := c.get(j.fr.n, real)
+	j.err = err
 	if err != nil {
-		c.err = err
-		j.pow = j.pow[:0]
+		return
+	}
+	if !real && j.live {
+		j.db = grow(j.db, p.Bins())
+		p.DBIQ16(j.db, j.raw, j.fr.inverted)
 		return
 	}
 	j.pow = grow(j.pow, p.Bins())
