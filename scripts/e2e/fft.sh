@@ -22,6 +22,8 @@ f=$(echo "$line" | field peak_hz); l=$(echo "$line" | field peak_dbm)
 near "$f" 2.412e9 7700 || fail "tone at $f Hz, want 2.412 GHz ±1 bin: $line"
 near "$l" -30 1 || fail "tone reads $l dBm, want -30 ±1: $line"
 echo "$line" | grep -q 'units=dBFS decimation=1 ' || fail "units/decimation: $line"
+echo "$line" | grep -q 'source="WSA4000 ' || fail "source not taken from wsa-capture's capture description: $line"
+cap --freq 2.41G --spp 1024 | "$BIN/wsa-fft" --source lab-1 | peak | grep -q 'source="lab-1"' || fail "--source not applied"
 
 # 2. Every window and decimation 1, 4, 64: level ±1 dB with the flat-top
 #    (no scalloping wherever the tone falls); right bin ±1 for all.
@@ -90,7 +92,9 @@ set +e
 set -e
 [ "$rc" -eq 1 ] || fail "truncated input exit $rc, want 1"
 [ "$(wc -l < "$T/err")" -eq 1 ] || fail "error is not one line: $(cat "$T/err")"
-grep -Eq '^wsa-fft: stdin: packet 11 at byte offset [0-9]+: truncated' "$T/err" || fail "error does not name packet and offset: $(cat "$T/err")"
+last=$(( $("$BIN/wsa-dump" < "$T/ppb8.vrt" | wc -l) - 1 ))                     # index of the cut packet
+off=$(( $(wc -c < "$T/ppb8.vrt") - 4 * (4096 + 6) ))                            # where it starts
+grep -Eq "^wsa-fft: stdin: packet $last at byte offset $off: truncated" "$T/err" || fail "error does not name packet $last and offset $off: $(cat "$T/err")"
 [ "$(peak < "$T/cut.out" | wc -l)" -eq 7 ] || fail "spectra before the damage not all written"
 
 # 10. A reader that goes away (| head) is a clean end; usage errors exit 2.
