@@ -543,3 +543,31 @@ func TestFeedAllocations(t *testing.T) {
 		t.Logf("%s: %v allocations per packet (encoder: %v per spectrum)", cfg.String(), feed, encAllocs)
 	}
 }
+
+// TestFullScaleThroughStream: an I14Q14 packet holding a full-scale
+// complex tone (±8191 counts) on a bin reads −6.02 dBFS, i.e. RL + 9.75 dBm
+// once wsa-cal adds the reference level from the spectrum's own context —
+// the level contract end to end through the wire format.
+func TestFullScaleThroughStream(t *testing.T) {
+	const n = 4096
+	i, q := make([]int16, n), make([]int16, n)
+	for k := range i {
+		s, c := math.Sincos(2 * math.Pi * 300 * float64(k) / n)
+		i[k], q[k] = int16(math.Round(8191*c)), int16(math.Round(8191*s))
+	}
+	for _, rl := range []float64{-30, -15, 0, 15} {
+		b := newBuilder(t, 125e6).device(2.4e9, 125e6, 0, rl).iq(i, q)
+		for _, win := range WindowNames() {
+			s := spectra(t, runStream(t, StreamConfig{Options: Options{Window: win}}, b.b))[0]
+			k := Peak(s.Bins)
+			if k != n/2+300 {
+				t.Fatalf("%s: peak at bin %d", win, k)
+			}
+			bins := []float32{s.Bins[k]}
+			DBFSToDBm(bins, s.RefLevelDBm)
+			if got := float64(bins[0]); math.Abs(got-(rl+9.75)) > 0.01 {
+				t.Errorf("RL %v %s: full-scale tone %.3f dBm, want RL + 9.75 = %.2f", rl, win, got, rl+9.75)
+			}
+		}
+	}
+}
