@@ -509,9 +509,8 @@ func TestMalformedInput(t *testing.T) {
 	}
 }
 
-// TestFeedAllocations: once warmed up, the DSP adds no allocation per
-// packet: Feed allocates only what the spectrum encoder (pkg/vrt) itself
-// allocates per spectrum.
+// TestFeedAllocations: once warmed up, Feed allocates nothing per packet,
+// from the I/Q in to the encoded spectrum out.
 func TestFeedAllocations(t *testing.T) {
 	in := simCapture(t, sim.Config{}, tune(2.42e9, 0, 4), 4096, 1, 1)
 	var data *vrt.Packet
@@ -532,15 +531,11 @@ func TestFeedAllocations(t *testing.T) {
 		}
 		buf, _ = st.Feed(buf[:0], data)
 		feed := testing.AllocsPerRun(50, func() { buf, _ = st.Feed(buf[:0], data) })
-		var enc vrt.SpectrumEncoder
-		spec := vrt.Spectrum{StepHz: 1, Bins: make([]float32, 4096), HasRefLevel: true, SampleRateHz: 1, Decimation: 4, Window: "hann"}
-		ebuf, _ := enc.Append(nil, &spec)
-		encAllocs := testing.AllocsPerRun(50, func() { ebuf, _ = enc.Append(ebuf[:0], &spec) })
-		spectraPerFeed := float64(st.Stats().Spectra) / float64(st.Stats().DataPackets)
-		if feed > encAllocs*math.Ceil(spectraPerFeed) {
-			t.Errorf("%s: %v allocations per packet; the encoder alone makes %v per spectrum", cfg.String(), feed, encAllocs)
+		// The whole per-packet path, spectrum encoding included, allocates
+		// nothing once warmed up.
+		if feed != 0 {
+			t.Errorf("%s: %v allocations per packet", cfg.String(), feed)
 		}
-		t.Logf("%s: %v allocations per packet (encoder: %v per spectrum)", cfg.String(), feed, encAllocs)
 	}
 }
 

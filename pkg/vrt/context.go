@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math/bits"
-	"sort"
 )
 
 // Stream identifiers used by ThinkRF WSA devices (device-facts.md §2.2).
@@ -166,6 +165,19 @@ type ContextHeader struct {
 // Fields may be given in any order; they are written in VITA order and the
 // indicator words are computed from them. All fields must belong to one table.
 func AppendContext(dst []byte, h ContextHeader, fields ...FieldValue) ([]byte, error) {
+	var sc contextScratch
+	return sc.append(dst, h, fields)
+}
+
+// contextScratch holds AppendContext's working buffers, so an encoder that
+// writes many context packets (SpectrumEncoder) reuses them instead of
+// allocating per packet.
+type contextScratch struct {
+	payload []byte
+	sorted  []FieldValue
+}
+
+func (sc *contextScratch) append(dst []byte, h ContextHeader, fields []FieldValue) ([]byte, error) {
 	if !h.Type.IsContext() {
 		return dst, fmt.Errorf("vrt: AppendContext: type %v is not context", h.Type)
 	}
@@ -188,16 +200,16 @@ func AppendContext(dst []byte, h ContextHeader, fields ...FieldValue) ([]byte, e
 			cif[0] |= 1 << uint(w)
 		}
 	}
-	sorted := make([]FieldValue, len(fields))
-	copy(sorted, fields)
-	sort.SliceStable(sorted, func(i, j int) bool {
-		a, b := sorted[i].Spec, sorted[j].Spec
-		if a.Word != b.Word {
-			return a.Word < b.Word
+	// VITA order: CIF0 before CIF1..3, high bits first. An insertion sort:
+	// a packet has a handful of fields, and it allocates nothing.
+	sorted := append(sc.sorted[:0], fields...)
+	for i := 1; i < len(sorted); i++ {
+		for j := i; j > 0 && vitaBefore(sorted[j].Spec, sorted[j-1].Spec); j-- {
+			sorted[j], sorted[j-1] = sorted[j-1], sorted[j]
 		}
-		return a.Bit > b.Bit
-	})
-	payload := binary.BigEndian.AppendUint32(nil, cif[0])
+	}
+	sc.sorted = sorted
+	payload := binary.BigEndian.AppendUint32(sc.payload[:0], cif[0])
 	for w := 1; w <= 3; w++ {
 		if cif[w] != 0 {
 			payload = binary.BigEndian.AppendUint32(payload, cif[w])
@@ -209,6 +221,7 @@ func AppendContext(dst []byte, h ContextHeader, fields ...FieldValue) ([]byte, e
 			return dst, err
 		}
 	}
+	sc.payload = payload
 	p := Packet{
 		Header:    Header{Type: h.Type, ClassID: h.Class != nil, TSI: h.TSI, TSF: h.TSF, Count: h.Count & 0xf},
 		StreamID:  h.StreamID,
@@ -219,6 +232,14 @@ func AppendContext(dst []byte, h ContextHeader, fields ...FieldValue) ([]byte, e
 		p.Class = *h.Class
 	}
 	return p.AppendTo(dst)
+}
+
+// vitaBefore reports whether field a comes before field b in a packet.
+func vitaBefore(a, b *FieldSpec) bool {
+	if a.Word != b.Word {
+		return a.Word < b.Word
+	}
+	return a.Bit > b.Bit
 }
 
 // AppendTo re-encodes a decoded context after dst exactly as it came: the

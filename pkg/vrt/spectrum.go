@@ -128,8 +128,9 @@ func DecodeSpectrumField(b []byte) SpectrumField {
 }
 
 // Bytes encodes the field.
-func (f SpectrumField) Bytes() []byte {
-	b := make([]byte, 0, 52)
+func (f SpectrumField) Bytes() []byte { return f.appendTo(make([]byte, 0, 52)) }
+
+func (f SpectrumField) appendTo(b []byte) []byte {
 	b = binary.BigEndian.AppendUint32(b, f.Type)
 	b = binary.BigEndian.AppendUint32(b, f.Window)
 	b = binary.BigEndian.AppendUint32(b, f.TransformPoints)
@@ -202,11 +203,25 @@ func IsSpectrumContext(p *Packet) bool {
 
 // SpectrumEncoder writes spectra as packet triples (context, extension
 // context, data), keeping a packet count per stream and packet kind. It
-// reuses its scratch buffer: no allocation per spectrum once warmed up.
+// reuses its working buffers: once warmed up it allocates nothing per
+// spectrum (TestSpectrumEncoderAllocations), so wsa-fft's output path is as
+// allocation-free as its DSP.
 type SpectrumEncoder struct {
 	counts  map[uint64]uint8
 	scratch []byte
+	ctx     contextScratch
+	fields  [12]FieldValue
+	sf      [52]byte
+	source  string // the source string source holds encoded
+	srcRaw  []byte
 }
+
+var (
+	float32RealFormat = FormatFloat32Real.Bytes()
+	spectrumCtxClass  = ClassID{OUI: WSAOUI, InfoClass: InfoClassWSA, PacketClass: ClassSpectrumCtx}
+	spectrumExtClass  = ClassID{OUI: WSAOUI, InfoClass: InfoClassWSA, PacketClass: ClassSpectrumExt}
+	spectrumDataClass = ClassID{OUI: WSAOUI, InfoClass: InfoClassWSA, PacketClass: ClassSpectrumData}
+)
 
 func (e *SpectrumEncoder) next(stream uint32, class uint16) uint8 {
 	if e.counts == nil {
@@ -262,41 +277,42 @@ func (e *SpectrumEncoder) appendSegment(dst []byte, s *Spectrum, lo, hi int) ([]
 		Type: 1 | avgType, Window: uint32(WindowCode(s.Window)), TransformPoints: s.FFTSize, WindowPoints: s.WindowPoints,
 		ResolutionHz: s.StepHz, SpanHz: float64(n-1) * s.StepHz, Averages: s.Averages, F1Index: int32(lo), F2Index: int32(hi - 1),
 	}
-	fields := []FieldValue{
+	f := append(e.fields[:0],
 		F(FieldBandwidth, float64(n)*s.StepHz),
 		F(FieldRFFreq, s.CenterHz),
-		{Spec: FieldPayloadFormat, Raw: FormatFloat32Real.Bytes()},
-		{Spec: FieldSpectrum, Raw: sf.Bytes()},
-	}
+		FieldValue{Spec: FieldPayloadFormat, Raw: float32RealFormat},
+		FieldValue{Spec: FieldSpectrum, Raw: sf.appendTo(e.sf[:0])},
+	)
 	if s.HasRefLevel {
-		fields = append(fields, F(FieldRefLevel, s.RefLevelDBm))
+		f = append(f, F(FieldRefLevel, s.RefLevelDBm))
 	}
 	if s.SampleRateHz > 0 {
-		fields = append(fields, F(FieldSampleRate, s.SampleRateHz))
+		f = append(f, F(FieldSampleRate, s.SampleRateHz))
 	}
 	var err error
-	ctxClass := ClassID{OUI: WSAOUI, InfoClass: InfoClassWSA, PacketClass: ClassSpectrumCtx}
-	dst, err = AppendContext(dst, ContextHeader{Type: TypeContext, StreamID: stream, Class: &ctxClass,
-		Count: e.next(stream, ClassSpectrumCtx), TSI: tsi, TSF: tsf, Timestamp: s.Timestamp}, fields...)
+	dst, err = e.ctx.append(dst, ContextHeader{Type: TypeContext, StreamID: stream, Class: &spectrumCtxClass,
+		Count: e.next(stream, ClassSpectrumCtx), TSI: tsi, TSF: tsf, Timestamp: s.Timestamp}, f)
 	if err != nil {
 		return dst, fmt.Errorf("vrt: spectrum context: %w", err)
 	}
-	ext := []FieldValue{
+	f = append(e.fields[:0],
 		F(FieldUnits, float64(s.Units)), F(FieldStartFreq, s.StartHz), F(FieldStepFreq, s.StepHz),
 		F(FieldRBW, s.RBWHz), F(FieldTrace, float64(s.Trace)), F(FieldTotalBins, float64(n)),
-	}
+	)
 	if s.HasSweepID {
-		ext = append(ext, F(FieldWSASweep, float64(s.SweepID)))
+		f = append(f, F(FieldWSASweep, float64(s.SweepID)))
 	}
 	if s.Source != "" {
-		ext = append(ext, Str(FieldSource, s.Source))
+		if s.Source != e.source || e.srcRaw == nil {
+			e.source, e.srcRaw = s.Source, Str(FieldSource, s.Source).Raw
+		}
+		f = append(f, FieldValue{Spec: FieldSource, Raw: e.srcRaw})
 	}
 	if s.Decimation > 0 {
-		ext = append(ext, F(FieldDecim, float64(s.Decimation)))
+		f = append(f, F(FieldDecim, float64(s.Decimation)))
 	}
-	extClass := ClassID{OUI: WSAOUI, InfoClass: InfoClassWSA, PacketClass: ClassSpectrumExt}
-	dst, err = AppendContext(dst, ContextHeader{Type: TypeExtContext, StreamID: stream, Class: &extClass,
-		Count: e.next(stream, ClassSpectrumExt), TSI: tsi, TSF: tsf, Timestamp: s.Timestamp}, ext...)
+	dst, err = e.ctx.append(dst, ContextHeader{Type: TypeExtContext, StreamID: stream, Class: &spectrumExtClass,
+		Count: e.next(stream, ClassSpectrumExt), TSI: tsi, TSF: tsf, Timestamp: s.Timestamp}, f)
 	if err != nil {
 		return dst, fmt.Errorf("vrt: spectrum extension context: %w", err)
 	}
@@ -304,7 +320,7 @@ func (e *SpectrumEncoder) appendSegment(dst []byte, s *Spectrum, lo, hi int) ([]
 	p := Packet{
 		Header:    Header{Type: TypeSignal, ClassID: true, Indicators: IndTrailer | IndNotV490 | IndSpectrum, TSI: tsi, TSF: tsf, Count: e.next(stream, ClassSpectrumData)},
 		StreamID:  stream,
-		Class:     ClassID{OUI: WSAOUI, InfoClass: InfoClassWSA, PacketClass: ClassSpectrumData},
+		Class:     spectrumDataClass,
 		Timestamp: s.Timestamp,
 		Payload:   e.scratch,
 		Trailer:   Trailer(0).With(TrailerValidData, true),
