@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strings"
 	"time"
@@ -179,8 +180,8 @@ func Play(ctx context.Context, src Source, w func(pkt []byte) error, opt Options
 	pl := player{ctx: ctx, opt: opt, w: w, counts: map[uint64]uint8{}}
 	for pass := 0; opt.Passes == 0 || pass < opt.Passes; pass++ {
 		pl.pass = pass
-		pl.passStart, pl.passEnd = vrt.Timestamp{}, vrt.Timestamp{}
-		pl.havePass = false
+		pl.passStart, pl.passEnd, pl.dataEnd, pl.lastData = vrt.Timestamp{}, vrt.Timestamp{}, vrt.Timestamp{}, vrt.Timestamp{}
+		pl.havePass, pl.haveDataEnd, pl.haveData, pl.lastStepPS = false, false, false, 0
 		if err := src.Packets(ctx, pl.emit); err != nil {
 			return pl.stats, err
 		}
@@ -188,10 +189,8 @@ func Play(ctx context.Context, src Source, w func(pkt []byte) error, opt Options
 			return pl.stats, fmt.Errorf("replay: %s holds no packets", src.Name())
 		}
 		pl.stats.Passes++
-		// The next pass starts where this one ended, plus one packet's
-		// worth of time, so time keeps moving forward.
 		if pl.havePass {
-			pl.shiftPS += psBetween(pl.passStart, pl.passEnd) + pl.lastStepPS
+			pl.shiftPS += pl.passLength()
 		}
 	}
 	return pl.stats, nil
@@ -207,9 +206,19 @@ type player struct {
 	// Timing of the current pass in recorded time, and the shift applied
 	// to later passes (picoseconds).
 	havePass           bool
-	passStart, passEnd vrt.Timestamp
-	lastStepPS         int64
-	shiftPS            int64
+	passStart, passEnd vrt.Timestamp // first and latest timestamp
+	// dataEnd is the latest end of a data packet's samples (its time plus
+	// its samples at the rate of the digitizer context, rateHz).
+	haveDataEnd bool
+	dataEnd     vrt.Timestamp
+	rateHz      float64
+	// lastData and lastStepPS: the previous data packet's time and the
+	// last positive step between data packets (the fallback when the rate
+	// is unknown).
+	haveData   bool
+	lastData   vrt.Timestamp
+	lastStepPS int64
+	shiftPS    int64
 	// Pacing anchor: the wall time at which recorded (shifted) time
 	// anchorT is due; lastT is the previous data packet's time.
 	anchored       bool
@@ -225,15 +234,7 @@ func (pl *player) emit(raw []byte) error {
 	}
 	hasTime := p.TSI != vrt.TSINone && p.TSF == vrt.TSFRealTime
 	if hasTime {
-		if !pl.havePass {
-			pl.passStart, pl.havePass = p.Timestamp, true
-		}
-		if d := psBetween(pl.passEnd, p.Timestamp); pl.passEnd != (vrt.Timestamp{}) && d > 0 && p.Type.IsData() {
-			pl.lastStepPS = d
-		}
-		if p.Timestamp.Int > pl.passEnd.Int || p.Timestamp.Int == pl.passEnd.Int && p.Timestamp.Frac > pl.passEnd.Frac {
-			pl.passEnd = p.Timestamp
-		}
+		pl.track(&p)
 	}
 	out := raw
 	if pl.pass > 0 {
@@ -262,6 +263,57 @@ func (pl *player) emit(raw []byte) error {
 	pl.stats.Packets++
 	pl.stats.Bytes += int64(len(out))
 	return nil
+}
+
+// track notes the recorded timing of p (before any shift) so the next pass
+// can start where this one ends.
+func (pl *player) track(p *vrt.Packet) {
+	t := p.Timestamp
+	if !pl.havePass {
+		pl.passStart, pl.passEnd, pl.havePass = t, t, true
+	}
+	if psBetween(pl.passEnd, t) > 0 {
+		pl.passEnd = t
+	}
+	if p.Type == vrt.TypeContext && p.StreamID == vrt.StreamDigitizer {
+		var c vrt.Context
+		if c.Decode(p) == nil {
+			if bw, ok := c.Float(vrt.FieldBandwidth); ok && bw > 0 {
+				pl.rateHz = bw
+			}
+		}
+	}
+	if !p.Type.IsData() {
+		return
+	}
+	if pl.haveData {
+		if d := psBetween(pl.lastData, t); d > 0 {
+			pl.lastStepPS = d
+		}
+	}
+	pl.lastData, pl.haveData = t, true
+	if pl.rateHz > 0 && vrt.FormatOf(p) == vrt.FormatI14Q14 {
+		end := addPS(t, int64(math.Round(float64(vrt.SampleCount(p))/pl.rateHz*1e12)))
+		if !pl.haveDataEnd || psBetween(pl.dataEnd, end) > 0 {
+			pl.dataEnd, pl.haveDataEnd = end, true
+		}
+	}
+}
+
+// passLength is how far the next pass is shifted: to the end of the last
+// data packet's samples when the sample rate is known (a device stream
+// always says it), else one data packet step after the latest timestamp.
+// Block captures stamp data like the context before it, so the step from
+// the latest timestamp alone could be zero and repeat a time. At least 1 ps,
+// so time always moves forward.
+func (pl *player) passLength() int64 {
+	span := psBetween(pl.passStart, pl.passEnd)
+	if pl.haveDataEnd {
+		span = max(span, psBetween(pl.passStart, pl.dataEnd))
+	} else {
+		span += pl.lastStepPS
+	}
+	return max(span, 1)
 }
 
 // pace waits until the packet stamped t is due. A backward jump or a

@@ -265,3 +265,76 @@ func TestSigMF(t *testing.T) {
 		}
 	}
 }
+
+// blocks builds a block-mode recording as the WSA4000 sends it: before every
+// block its context packets, stamped with the block's own time, then one data
+// packet of spp samples. Blocks start gap apart. With bw > 0 the digitizer
+// context says the sample rate; without, only the reference level is sent.
+func blocks(t *testing.T, n int, gap time.Duration, bw float64) []byte {
+	t.Helper()
+	var all []byte
+	for b := 0; b < n; b++ {
+		ts := addPS(t0, int64(b)*gap.Nanoseconds()*1e3)
+		h := vrt.ContextHeader{Type: vrt.TypeContext, StreamID: vrt.StreamDigitizer, Count: uint8(b & 15), TSI: vrt.TSIUTC, TSF: vrt.TSFRealTime, Timestamp: ts}
+		f := vrt.F(vrt.FieldRefLevel, -20)
+		if bw > 0 {
+			f = vrt.F(vrt.FieldBandwidth, bw)
+		}
+		var err error
+		if all, err = vrt.AppendContext(all, h, f); err != nil {
+			t.Fatal(err)
+		}
+		p := vrt.Packet{Header: vrt.Header{Type: vrt.TypeSignal, Indicators: vrt.IndTrailer, TSI: vrt.TSIUTC, TSF: vrt.TSFRealTime,
+			Count: uint8(b & 15)}, StreamID: vrt.StreamI14Q14, Timestamp: ts,
+			Payload: vrt.AppendIQ16(nil, make([]int16, spp), make([]int16, spp)), Trailer: vrt.ThinkRFTrailer}
+		if all, err = p.AppendTo(all); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return all
+}
+
+// TestLoopBlockCaptures: in a block capture every data packet shares its
+// timestamp with the context before it, so "the step to the previous
+// packet" is zero; the next pass must still start after the last block
+// ends (its samples at the recorded rate), or, when the rate is unknown,
+// one block spacing after it, so data time strictly increases across the
+// loop.
+func TestLoopBlockCaptures(t *testing.T) {
+	const gap = 10 * time.Millisecond
+	for _, tc := range []struct {
+		name  string
+		bw    float64
+		shift int64 // ps from a block to the same block one pass later
+	}{
+		{"rate known", 1e6, 2*gap.Nanoseconds()*1e3 + spp*1e6}, // last block + its 64 µs of samples
+		{"rate unknown", 0, 3 * gap.Nanoseconds() * 1e3},       // last block + one block spacing
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src, _ := Open(writeFile(t, blocks(t, 3, gap, tc.bw)))
+			_, pkts, _, err := collect(t, src, Options{Passes: 3})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var data []vrt.Timestamp
+			for _, p := range pkts {
+				if p.Type.IsData() {
+					data = append(data, p.Timestamp)
+				}
+			}
+			if len(data) != 9 {
+				t.Fatalf("%d data packets, want 9", len(data))
+			}
+			for k := 1; k < len(data); k++ {
+				if psBetween(data[k-1], data[k]) <= 0 {
+					t.Fatalf("data packet %d at %v does not follow %v", k, data[k], data[k-1])
+				}
+			}
+			for k := 3; k < len(data); k++ {
+				if got := psBetween(data[k-3], data[k]); got != tc.shift {
+					t.Fatalf("data packet %d is %d ps after its original, want %d", k, got, tc.shift)
+				}
+			}
+		})
+	}
+}
