@@ -280,7 +280,9 @@ func buildLinePlot(curves []Curve, opt LineOptions) (*plot.Plot, error) {
 			}
 			done[c.StreamID] = true
 			step := c.Segments[0].StepHz
-			for _, pk := range FindPeaks(c.Segments, opt.Peaks, 3, math.Max(2*step, (xhi-xlo)/100)) {
+			// Peaks at least a label's width apart (1/25 of the axis), so
+			// the labels of one wide signal's ripples do not pile up.
+			for _, pk := range FindPeaks(c.Segments, opt.Peaks, 3, math.Max(2*step, (xhi-xlo)/25)) {
 				pts = append(pts, plotter.XY{X: pk.Hz, Y: pk.Level})
 				labels = append(labels, fmt.Sprintf("%s\n%.1f %s", FormatHzStep(pk.Hz, step), pk.Level, c.Units))
 			}
