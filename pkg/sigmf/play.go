@@ -63,10 +63,11 @@ func (d *Dataset) Verify() error {
 }
 
 // Play emits the recording as the packets a WSA would have sent: for each
-// capture segment the receiver (rf_freq), digitizer (bandwidth, reference
-// level) and, when recorded, sweep-ID context packets, one field each, then
-// I14Q14 data packets of spp samples stamped from the segment's datetime.
-// emit receives each packet's bytes (valid during the call).
+// capture segment the receiver (rf_freq), digitizer (bandwidth, rf_offset
+// when recorded, reference level) and, when recorded, sweep-ID context
+// packets, one field each, then I14Q14 data packets of spp samples stamped
+// from the segment's datetime. emit receives each packet's bytes (valid
+// during the call).
 func (d *Dataset) Play(spp int, emit func(pkt []byte) error) error {
 	if spp <= 0 {
 		spp = d.Meta.Global.SPP
@@ -121,6 +122,9 @@ func (d *Dataset) Play(spp int, emit func(pkt []byte) error) error {
 		}
 		ctx = append(ctx, ctxPacket{hdr(vrt.TypeContext, vrt.StreamReceiver, 1), vrt.F(vrt.FieldRFFreq, c.Frequency)})
 		ctx = append(ctx, ctxPacket{hdr(vrt.TypeContext, vrt.StreamDigitizer, 2), vrt.F(vrt.FieldBandwidth, bw)})
+		if c.RFOffsetHz != nil {
+			ctx = append(ctx, ctxPacket{hdr(vrt.TypeContext, vrt.StreamDigitizer, 2), vrt.F(vrt.FieldRFOffset, *c.RFOffsetHz)})
+		}
 		if c.RefLevelDBm != nil {
 			ctx = append(ctx, struct {
 				h vrt.ContextHeader

@@ -10,6 +10,7 @@ import (
 	"hash"
 	"math"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/wsatools/wsa/pkg/vrt"
@@ -34,6 +35,10 @@ type Recorder struct {
 	nextTime vrt.Timestamp // expected timestamp of the next data packet
 	rate     float64
 	closed   bool
+	// settings go into every segment started after SetSettings; hasOffset
+	// says the stream has carried an rf_offset field.
+	settings  Settings
+	hasOffset bool
 }
 
 // Create starts a recording at base (".sigmf-data"/".sigmf-meta" are added).
@@ -60,11 +65,29 @@ func (r *Recorder) Samples() uint64 { return r.samples }
 // ErrUnsupported is returned for data packets SigMF recording cannot hold.
 var ErrUnsupported = errors.New("sigmf: only I14Q14 (complex 16-bit) data can be recorded")
 
-// WritePacket takes the next packet of a capture stream.
+// SetSettings records s in every capture segment that starts after the
+// call (SigMF values do not carry over between segments, so each segment
+// holds its own copy).
+func (r *Recorder) SetSettings(s Settings) { r.settings = s }
+
+// WritePacket takes the next packet of a capture stream. A capture
+// description (wsa-capture's own packet) names the source in the global
+// wsa:source, and in core:hw when no hardware was given to Create.
 func (r *Recorder) WritePacket(p *vrt.Packet) error {
+	if vrt.IsCaptureInfo(p) && r.meta.Global.Source == "" {
+		if ci, err := vrt.DecodeCaptureInfo(p); err == nil && ci.Source != "" {
+			r.meta.Global.Source = ci.Source
+			if f := strings.Fields(ci.Source); r.meta.Global.HW == "" && len(f) >= 2 {
+				r.meta.Global.HW = "ThinkRF " + f[0] + " " + f[1] // MODEL SERIAL, not the host
+			}
+		}
+	}
 	if p.Type.IsContext() {
 		if err := r.ctx.Decode(p); err == nil {
 			r.st.Update(&r.ctx)
+			if _, ok := r.ctx.Get(vrt.FieldRFOffset); ok {
+				r.hasOffset = true
+			}
 		}
 		r.newSeg = true
 		return nil
@@ -118,6 +141,12 @@ func (r *Recorder) startSegment(p *vrt.Packet, rate float64, t vrt.Timestamp) {
 		v := r.st.SweepID
 		c.SweepID = &v
 	}
+	if r.hasOffset {
+		v := r.st.RFOffsetHz
+		c.RFOffsetHz = &v
+	}
+	s := r.settings
+	c.RFGain, c.IFGainDB, c.Antenna, c.Preselect = s.RFGain, s.IFGainDB, s.Antenna, s.Preselect
 	c.Spectral = p.HasTrailer() && p.Trailer.Is(vrt.TrailerSpectralInv)
 	if p.TSI == vrt.TSIUTC {
 		c.Datetime = p.Timestamp.Time().Format("2006-01-02T15:04:05.000000000Z")

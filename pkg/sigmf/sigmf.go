@@ -45,6 +45,9 @@ type Global struct {
 	Model  string `json:"wsa:model,omitempty"`
 	Serial string `json:"wsa:serial,omitempty"`
 	SPP    int    `json:"wsa:spp,omitempty"`
+	// Source is the capture description's source (MODEL SERIAL HOST) of
+	// the stream recorded, when it had one (docs/FORMAT.md §4).
+	Source string `json:"wsa:source,omitempty"`
 }
 
 // Extension declares a namespace used in the file.
@@ -68,6 +71,25 @@ type Capture struct {
 	IFGainDB    *float64 `json:"wsa:if_gain_db,omitempty"`
 	SweepID     *uint32  `json:"wsa:sweep_id,omitempty"`
 	Spectral    bool     `json:"wsa:spectral_inversion,omitempty"`
+	// RFOffsetHz is the frequency shift (the digitizer's rf_offset) when the
+	// stream carried it: a sweep moves its bin grid with it, so wsa-cal
+	// --stitch needs it back on replay.
+	RFOffsetHz *float64 `json:"wsa:rf_offset_hz,omitempty"`
+	// Antenna and Preselect are front-end settings the stream does not
+	// carry; the recording program supplies them (Recorder.SetSettings).
+	Antenna   int   `json:"wsa:antenna,omitempty"`
+	Preselect *bool `json:"wsa:preselect,omitempty"`
+}
+
+// Settings are the front-end values a WSA4000 stream does not carry (it
+// sends no gain fields), known only to the program that set them: it hands
+// them to the Recorder so every capture segment records them. Zero values
+// (and nil pointers) mean unknown and are left out of the meta.
+type Settings struct {
+	RFGain    string   // "high", "medium", "low" or "vlow"
+	IFGainDB  *float64 // IF gain in dB
+	Antenna   int      // antenna port, 1 or 2
+	Preselect *bool    // preselect filter on
 }
 
 // Annotation is kept for completeness; the suite writes none.

@@ -202,3 +202,95 @@ func FuzzValidate(f *testing.F) {
 		}
 	})
 }
+
+// TestSettingsSourceAndOffset: the settings a recording program hands over
+// land in every segment started after them (SigMF values do not carry over),
+// a capture description names the source, an rf_offset in the stream is
+// recorded and played back, and the meta stays valid SigMF.
+func TestSettingsSourceAndOffset(t *testing.T) {
+	base := filepath.Join(t.TempDir(), "s")
+	rec, err := Create(base, Global{Description: "settings"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := vrt.Timestamp{Int: 1764000000}
+	desc, err := vrt.AppendCaptureInfo(nil, &vrt.CaptureInfo{Source: "WSA4000 SIM-000001 127.0.0.1", HasTime: true, Timestamp: ts}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	off, _ := vrt.AppendContext(nil, vrt.ContextHeader{Type: vrt.TypeContext, StreamID: vrt.StreamDigitizer, TSI: vrt.TSIUTC, TSF: vrt.TSFRealTime, Timestamp: ts},
+		vrt.F(vrt.FieldRFOffset, -17090))
+	stream := append(append(desc, off...), block(t, nil, 2.445e9, 1764000000, 1, 128, 1)...)
+	stream = block(t, stream, 2.49e9, 1764000001, 1, 128, 2)
+	ifg, on := 12.0, true
+	rec.SetSettings(Settings{RFGain: "low", IFGainDB: &ifg, Antenna: 2, Preselect: &on})
+	r := vrt.NewReader(bytes.NewReader(stream), vrt.ReaderOptions{})
+	for {
+		p, err := r.Next()
+		if err != nil {
+			break
+		}
+		if err := rec.WritePacket(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := rec.Close(); err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := os.ReadFile(base + ".sigmf-meta")
+	if err := Validate(raw); err != nil {
+		t.Fatalf("meta not valid: %v\n%s", err, raw)
+	}
+	ds, err := Open(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := ds.Meta.Global
+	if g.Source != "WSA4000 SIM-000001 127.0.0.1" || g.HW != "ThinkRF WSA4000 SIM-000001" {
+		t.Fatalf("source %q, hw %q", g.Source, g.HW)
+	}
+	if len(ds.Meta.Captures) != 2 {
+		t.Fatalf("%d segments, want 2", len(ds.Meta.Captures))
+	}
+	for i, c := range ds.Meta.Captures {
+		if c.RFGain != "low" || c.IFGainDB == nil || *c.IFGainDB != 12 || c.Antenna != 2 || c.Preselect == nil || !*c.Preselect ||
+			c.RFOffsetHz == nil || *c.RFOffsetHz != -17090 {
+			t.Fatalf("segment %d: %+v", i, c)
+		}
+	}
+	// The raw JSON spells the extension keys in the declared namespace.
+	for _, k := range []string{`"wsa:rf_gain": "low"`, `"wsa:if_gain_db": 12`, `"wsa:antenna": 2`, `"wsa:preselect": true`, `"wsa:rf_offset_hz": -17090`, `"wsa:source"`} {
+		if !strings.Contains(string(raw), k) {
+			t.Errorf("meta lacks %s", k)
+		}
+	}
+	var c vrt.Context
+	var st vrt.State
+	var p vrt.Packet
+	offsets := 0
+	err = ds.Play(0, func(b []byte) error {
+		if err := p.Decode(b); err != nil || !p.Type.IsContext() {
+			return err
+		}
+		if err := c.Decode(&p); err != nil {
+			return err
+		}
+		if _, ok := c.Get(vrt.FieldRFOffset); ok {
+			offsets++
+		}
+		st.Update(&c)
+		return nil
+	})
+	if err != nil || offsets != 2 || st.RFOffsetHz != -17090 {
+		t.Fatalf("playback: %v, %d rf_offset packets, offset %v", err, offsets, st.RFOffsetHz)
+	}
+	// A recording handed its hardware keeps it.
+	rec2, _ := Create(filepath.Join(t.TempDir(), "h"), Global{HW: "bench WSA"})
+	var dp vrt.Packet
+	dp.Decode(desc)
+	rec2.WritePacket(&dp)
+	if m := rec2.Meta(); m.Global.HW != "bench WSA" || m.Global.Source == "" {
+		t.Fatalf("hw %q source %q", m.Global.HW, m.Global.Source)
+	}
+	rec2.Close()
+}
