@@ -190,7 +190,36 @@ kill -INT "$spid"
 set +e; wait "$spid"; rc=$?; set -e
 [ "$rc" -eq 130 ] || fail "wsa-serve after Ctrl-C: exit $rc, want 130"
 
-# 10. Usage errors: one line, exit 2.
+# 10. Two devices, one plot: each simulated device has its own tone and its
+#     own chain (capture | fft | serve); one wsa-pull merges both servers into
+#     wsa-cal | wsa-plot, which keeps the sources apart: two sources in the
+#     JSON, each with its own tone at the right frequency, and both named in
+#     the SVG legend.
+start_serve "$T/addrA" < <("$BIN/wsa-capture" -q --sim --sim-tone 2.412G:-30 --freq 2.42G --spp 4096 --blocks 5 | "$BIN/wsa-fft" --source dev-a) || fail "server A (device a)"
+pa=$SERVE_PID; pids+=("$pa")
+start_serve "$T/addrB" < <("$BIN/wsa-capture" -q --sim --sim-tone 2.430G:-40 --freq 2.42G --spp 4096 --blocks 7 | "$BIN/wsa-fft" --source dev-b) || fail "server B (device b)"
+pb=$SERVE_PID; pids+=("$pb")
+"$BIN/wsa-pull" "http://$(cat "$T/addrA")" "http://$(cat "$T/addrB")" 2> "$T/pull.err" | "$BIN/wsa-cal" | tee "$T/merged-spectra.vrt" \
+  | "$BIN/wsa-plot" --format json > "$T/merged.jsonl" || fail "two-device merge into wsa-plot failed"
+wait "$pa" && wait "$pb" || fail "device servers exit"
+[ "$(grep -c '"source":"dev-a"' "$T/merged.jsonl")" -eq 5 ] || fail "device a: not 5 spectra in the merged plot data"
+[ "$(grep -c '"source":"dev-b"' "$T/merged.jsonl")" -eq 7 ] || fail "device b: not 7 spectra in the merged plot data"
+# The strongest bin of each source's spectra is its own tone, at its level.
+peak_of() { # SOURCE -> "FREQ LEVEL" of the strongest bin of its first spectrum
+  grep -m1 "\"source\":\"$1\"" "$T/merged.jsonl" | tr -d '{}[]"' | tr ',' '\n' | awk -F: '
+    $1 == "start_hz" { s = $2 } $1 == "step_hz" { d = $2 }
+    $1 == "bins" { inb = 1; k = 0; v = $2 + 0; if (v > m || m == "") { m = v; at = 0 }; k = 1; next }
+    inb && /^-?[0-9.e+-]+$/ { if ($1 + 0 > m) { m = $1 + 0; at = k }; k++ }
+    END { printf "%.0f %.1f\n", s + at * d, m }'
+}
+read -r fa la < <(peak_of dev-a)
+read -r fb lb < <(peak_of dev-b)
+awk -v f="$fa" -v l="$la" 'BEGIN { exit !(f > 2.4119e9 && f < 2.4121e9 && l > -31.5 && l < -29) }' || fail "device a: peak $fa Hz $la dBm, want 2.412 GHz -30 dBm"
+awk -v f="$fb" -v l="$lb" 'BEGIN { exit !(f > 2.4299e9 && f < 2.4301e9 && l > -41.5 && l < -39) }' || fail "device b: peak $fb Hz $lb dBm, want 2.430 GHz -40 dBm"
+"$BIN/wsa-plot" -o "$T/merged.svg" < "$T/merged-spectra.vrt" || fail "merged SVG"
+grep -q 'dev-a' "$T/merged.svg" && grep -q 'dev-b' "$T/merged.svg" || fail "the merged plot's legend does not name both devices"
+
+# 11. Usage errors: one line, exit 2.
 for args in "wsa-pull" "wsa-pull --from yesterday http://x" "wsa-pull ftp://x" "wsa-serve --policy maybe" "wsa-serve --buffer 1k"; do
   set +e
   lines=$($BIN/$args < /dev/null 2>&1 >/dev/null | wc -l); $BIN/$args < /dev/null > /dev/null 2>&1; rc=$?
