@@ -62,8 +62,9 @@ func (d *Dataset) Verify() error {
 	return nil
 }
 
-// Play emits the recording as the packets a WSA would have sent: for each
-// capture segment the receiver (rf_freq), digitizer (bandwidth, rf_offset
+// Play emits the recording as the packets wsa-capture would have written: a
+// capture description when the recording kept one, then for each capture
+// segment the receiver (rf_freq), digitizer (bandwidth, rf_offset
 // when recorded, reference level) and, when recorded, sweep-ID context
 // packets, one field each, then I14Q14 data packets of spp samples stamped
 // from the segment's datetime. emit receives each packet's bytes (valid
@@ -94,6 +95,9 @@ func (d *Dataset) Play(spp int, emit func(pkt []byte) error) error {
 	next := func(k int) uint8 { c := counts[k]; counts[k] = (c + 1) & 0xf; return c }
 	buf := make([]byte, 0, 4*spp+64)
 	payload := make([]byte, 4*spp)
+	if err := d.playCaptureInfo(emit); err != nil {
+		return err
+	}
 	for i, c := range d.Meta.Captures {
 		end := total
 		if i+1 < len(d.Meta.Captures) {
@@ -167,6 +171,36 @@ func (d *Dataset) Play(spp int, emit func(pkt []byte) error) error {
 		}
 	}
 	return nil
+}
+
+// playCaptureInfo emits a capture description first when the recording
+// kept one (its source, its sweep), stamped with the first segment's time,
+// as wsa-capture starts its output.
+func (d *Dataset) playCaptureInfo(emit func([]byte) error) error {
+	g := d.Meta.Global
+	if g.Source == "" && g.SweepSteps == 0 {
+		return nil
+	}
+	ci := vrt.CaptureInfo{Source: g.Source}
+	if len(d.Meta.Captures) > 0 && d.Meta.Captures[0].Datetime != "" {
+		if t, err := ParseDatetime(d.Meta.Captures[0].Datetime); err == nil {
+			ci.Timestamp, ci.HasTime = vrt.TimestampOf(t), true
+		}
+	}
+	if g.SweepSteps > 0 {
+		ci.HasSweep, ci.SweepStartHz, ci.SweepStopHz, ci.SweepSteps = true, g.SweepStartHz, g.SweepStopHz, uint32(g.SweepSteps)
+		for _, c := range d.Meta.Captures {
+			if c.SweepID != nil {
+				ci.SweepID = *c.SweepID
+				break
+			}
+		}
+	}
+	b, err := vrt.AppendCaptureInfo(nil, &ci, 0)
+	if err != nil {
+		return fmt.Errorf("sigmf: capture description: %w", err)
+	}
+	return emit(b)
 }
 
 // ctxPacket is one single-field context packet to emit.

@@ -65,6 +65,33 @@ func (r *Recorder) Samples() uint64 { return r.samples }
 // ErrUnsupported is returned for data packets SigMF recording cannot hold.
 var ErrUnsupported = errors.New("sigmf: only I14Q14 (complex 16-bit) data can be recorded")
 
+// SetHardware fills in core:hw and the wsa model and serial once they are
+// known: a capture program creates the recording before it connects (so a
+// recording that cannot be written fails before the device is touched) and
+// learns who answered afterwards.
+func (r *Recorder) SetHardware(hw, model, serial string) {
+	r.meta.Global.HW, r.meta.Global.Model, r.meta.Global.Serial = hw, model, serial
+}
+
+// captureInfo keeps what the first capture description says: the source
+// and, for a sweep, its range and centres per pass.
+func (r *Recorder) captureInfo(p *vrt.Packet) {
+	ci, err := vrt.DecodeCaptureInfo(p)
+	if err != nil {
+		return
+	}
+	g := &r.meta.Global
+	if g.Source == "" && ci.Source != "" {
+		g.Source = ci.Source
+		if f := strings.Fields(ci.Source); g.HW == "" && len(f) >= 2 {
+			g.HW = "ThinkRF " + f[0] + " " + f[1] // MODEL SERIAL, not the host
+		}
+	}
+	if g.SweepSteps == 0 && ci.HasSweep && ci.SweepSteps > 0 {
+		g.SweepStartHz, g.SweepStopHz, g.SweepSteps = ci.SweepStartHz, ci.SweepStopHz, int(ci.SweepSteps)
+	}
+}
+
 // SetSettings records s in every capture segment that starts after the
 // call (SigMF values do not carry over between segments, so each segment
 // holds its own copy).
@@ -72,15 +99,11 @@ func (r *Recorder) SetSettings(s Settings) { r.settings = s }
 
 // WritePacket takes the next packet of a capture stream. A capture
 // description (wsa-capture's own packet) names the source in the global
-// wsa:source, and in core:hw when no hardware was given to Create.
+// wsa:source (and in core:hw when no hardware was given) and, for a sweep,
+// the wsa:sweep_* range.
 func (r *Recorder) WritePacket(p *vrt.Packet) error {
-	if vrt.IsCaptureInfo(p) && r.meta.Global.Source == "" {
-		if ci, err := vrt.DecodeCaptureInfo(p); err == nil && ci.Source != "" {
-			r.meta.Global.Source = ci.Source
-			if f := strings.Fields(ci.Source); r.meta.Global.HW == "" && len(f) >= 2 {
-				r.meta.Global.HW = "ThinkRF " + f[0] + " " + f[1] // MODEL SERIAL, not the host
-			}
-		}
+	if vrt.IsCaptureInfo(p) {
+		r.captureInfo(p)
 	}
 	if p.Type.IsContext() {
 		if err := r.ctx.Decode(p); err == nil {

@@ -48,6 +48,13 @@ type Global struct {
 	// Source is the capture description's source (MODEL SERIAL HOST) of
 	// the stream recorded, when it had one (docs/FORMAT.md §4).
 	Source string `json:"wsa:source,omitempty"`
+	// The sweep of a recorded sweep capture, from its capture description:
+	// the range one stitched pass covers and the centres per pass. Play
+	// hands them back in a capture description, so wsa-cal --stitch joins
+	// a replayed sweep as it joined the original.
+	SweepStartHz float64 `json:"wsa:sweep_start_hz,omitempty"`
+	SweepStopHz  float64 `json:"wsa:sweep_stop_hz,omitempty"`
+	SweepSteps   int     `json:"wsa:sweep_steps,omitempty"`
 }
 
 // Extension declares a namespace used in the file.

@@ -205,8 +205,9 @@ func FuzzValidate(f *testing.F) {
 
 // TestSettingsSourceAndOffset: the settings a recording program hands over
 // land in every segment started after them (SigMF values do not carry over),
-// a capture description names the source, an rf_offset in the stream is
-// recorded and played back, and the meta stays valid SigMF.
+// a capture description's source and sweep are kept and played back first,
+// an rf_offset in the stream is recorded and played back, and the meta stays
+// valid SigMF.
 func TestSettingsSourceAndOffset(t *testing.T) {
 	base := filepath.Join(t.TempDir(), "s")
 	rec, err := Create(base, Global{Description: "settings"})
@@ -214,7 +215,8 @@ func TestSettingsSourceAndOffset(t *testing.T) {
 		t.Fatal(err)
 	}
 	ts := vrt.Timestamp{Int: 1764000000}
-	desc, err := vrt.AppendCaptureInfo(nil, &vrt.CaptureInfo{Source: "WSA4000 SIM-000001 127.0.0.1", HasTime: true, Timestamp: ts}, 0)
+	desc, err := vrt.AppendCaptureInfo(nil, &vrt.CaptureInfo{Source: "WSA4000 SIM-000001 127.0.0.1", HasTime: true, Timestamp: ts,
+		HasSweep: true, SweepID: 9, SweepStartHz: 2.4e9, SweepStopHz: 2.5e9, SweepSteps: 2}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -246,8 +248,9 @@ func TestSettingsSourceAndOffset(t *testing.T) {
 		t.Fatal(err)
 	}
 	g := ds.Meta.Global
-	if g.Source != "WSA4000 SIM-000001 127.0.0.1" || g.HW != "ThinkRF WSA4000 SIM-000001" {
-		t.Fatalf("source %q, hw %q", g.Source, g.HW)
+	if g.Source != "WSA4000 SIM-000001 127.0.0.1" || g.HW != "ThinkRF WSA4000 SIM-000001" ||
+		g.SweepStartHz != 2.4e9 || g.SweepStopHz != 2.5e9 || g.SweepSteps != 2 {
+		t.Fatalf("global %+v", g)
 	}
 	if len(ds.Meta.Captures) != 2 {
 		t.Fatalf("%d segments, want 2", len(ds.Meta.Captures))
@@ -267,10 +270,18 @@ func TestSettingsSourceAndOffset(t *testing.T) {
 	var c vrt.Context
 	var st vrt.State
 	var p vrt.Packet
-	offsets := 0
+	offsets, n := 0, 0
 	err = ds.Play(0, func(b []byte) error {
 		if err := p.Decode(b); err != nil || !p.Type.IsContext() {
 			return err
+		}
+		if n++; n == 1 {
+			// The capture description comes first, as wsa-capture writes it.
+			ci, err := vrt.DecodeCaptureInfo(&p)
+			if err != nil || ci.Source != g.Source || !ci.HasSweep || ci.SweepStartHz != 2.4e9 || ci.SweepStopHz != 2.5e9 ||
+				ci.SweepSteps != 2 || !ci.HasTime || ci.Timestamp != ts {
+				t.Errorf("first packet played: %+v, %v", ci, err)
+			}
 		}
 		if err := c.Decode(&p); err != nil {
 			return err
@@ -284,13 +295,14 @@ func TestSettingsSourceAndOffset(t *testing.T) {
 	if err != nil || offsets != 2 || st.RFOffsetHz != -17090 {
 		t.Fatalf("playback: %v, %d rf_offset packets, offset %v", err, offsets, st.RFOffsetHz)
 	}
-	// A recording handed its hardware keeps it.
-	rec2, _ := Create(filepath.Join(t.TempDir(), "h"), Global{HW: "bench WSA"})
+	// A recording told its hardware keeps it.
+	rec2, _ := Create(filepath.Join(t.TempDir(), "h"), Global{})
+	rec2.SetHardware("ThinkRF WSA4000 bench", "WSA4000", "B-7")
 	var dp vrt.Packet
 	dp.Decode(desc)
 	rec2.WritePacket(&dp)
-	if m := rec2.Meta(); m.Global.HW != "bench WSA" || m.Global.Source == "" {
-		t.Fatalf("hw %q source %q", m.Global.HW, m.Global.Source)
+	if m := rec2.Meta(); m.Global.HW != "ThinkRF WSA4000 bench" || m.Global.Model != "WSA4000" || m.Global.Serial != "B-7" || m.Global.Source == "" {
+		t.Fatalf("global %+v", m.Global)
 	}
 	rec2.Close()
 }
