@@ -37,8 +37,9 @@ type progress interface {
 	packet(bytes int, data bool)
 }
 
-// outputError is a failure to write the output (a closed pipe is the
-// normal end of `| head`); anything else comes from the device.
+// outputError is a failure to write the VRT output (a closed pipe is the
+// normal end of `| head`); anything else comes from the device, the
+// recording replayed or the SigMF recording.
 type outputError struct{ err error }
 
 func (e *outputError) Error() string { return "write output: " + e.err.Error() }
@@ -80,7 +81,7 @@ func (j *job) expected() int64 {
 // reached, ctx ends or the device fails. Every packet written is complete;
 // the caller flushes w and closes c (which stops the device) whatever
 // happened.
-func (j *job) run(ctx context.Context, c *wsa.Client, w *vrt.Writer, prog progress) (result, error) {
+func (j *job) run(ctx context.Context, c *wsa.Client, w packetWriter, prog progress) (result, error) {
 	var res result
 	desc := j.description(c)
 	var descCount uint8
@@ -107,13 +108,13 @@ func (j *job) run(ctx context.Context, c *wsa.Client, w *vrt.Writer, prog progre
 				}
 				descCount = (descCount + 1) & 0xf
 				if err := w.WritePacket(buf); err != nil {
-					return &outputError{err}
+					return err
 				}
 				res.Packets++
 				res.Bytes += int64(len(buf))
 			}
 			if err := w.WritePacket(p.Raw); err != nil {
-				return &outputError{err}
+				return err
 			}
 			isData := p.Type.IsData()
 			res.Packets++

@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net"
 	"os"
@@ -20,7 +19,6 @@ import (
 
 	"github.com/wsatools/wsa/internal/cli"
 	"github.com/wsatools/wsa/pkg/sweep"
-	"github.com/wsatools/wsa/pkg/vrt"
 	"github.com/wsatools/wsa/pkg/wsa"
 	"github.com/wsatools/wsa/pkg/wsa/sim"
 )
@@ -59,11 +57,32 @@ lost connection or a device error exit 1 with one line on stderr.
 Frequencies accept 2.412G, 2412M, 2.412e9. docs/DEVICE.md describes the
 simulator's default scene, reference levels and faults.
 
+Replay: --replay FILE plays a recording instead of a device: a VRT or VRL
+file (as written by -o, with or without --vrl), a SigMF recording (NAME or
+NAME.sigmf-meta) or - for stdin. The first pass is the recording byte for
+byte (VRL frames removed); --loop N plays it N times (0: until Ctrl-C) as
+one continuous capture (packet counts continue, time moves on);
+--realtime paces packets at their recorded timestamps (--speed scales,
+--max-gap caps the pause at a forward clock jump). Device flags are refused
+with --replay. A damaged recording stops with its packet index and byte
+offset after everything before it was written (exit 1).
+
+SigMF: --sigmf NAME also writes the capture (device, --sim or --replay) as
+NAME.sigmf-data (I14Q14 is ci16_be, stored as it arrives) and
+NAME.sigmf-meta: one capture segment per block (per centre in a sweep, per
+contiguous run in a stream) with centre frequency and UTC time, and the
+reference level, RF and IF gain, decimation, antenna and preselect in the
+"wsa" extension. With --sigmf and no -o, a terminal on stdout is not
+refused: only the SigMF files are written.
+
 Examples:
    wsa-capture --sim --freq 2.42G --spp 16384 --blocks 1 | wsa-dump
    wsa-capture --sim --sim-tone 2.412G:-30 --freq 2.4G -o block.vrt
    wsa-capture --host 192.168.1.50 --stream --duration 2s --decimation 16 -o iq.vrt
    wsa-capture --sim --sweep 2.4G:2.5G --rbw 100k --sweeps 1 | wsa-fft | wsa-cal --stitch
+   wsa-capture --replay iq.vrt --realtime --loop 0 | wsa-fft | wsa-plot --live
+   wsa-capture --sim --blocks 10 --gain low --sigmf cap
+   wsa-capture --replay cap | wsa-fft | wsa-cal | wsa-plot -o spectrum.png
    wsa-capture --discover`,
 		Flags: []ucli.Flag{
 			&ucli.StringFlag{Name: "host", Sources: ucli.EnvVars("WSA_HOST"), Usage: "device `HOST` or HOST:SCPIPORT (VRT port = SCPI port − 1)"},
@@ -97,6 +116,13 @@ Examples:
 			&ucli.BoolFlag{Name: "no-lock", Usage: "do not take the acquisition lock"},
 			&ucli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress bar or summary"},
 			&ucli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "log SCPI traffic and a summary on stderr"},
+
+			&ucli.StringFlag{Name: "replay", Usage: "play the recording `FILE` (VRT, VRL, SigMF NAME or NAME.sigmf-meta; - = stdin) instead of a device"},
+			&ucli.BoolFlag{Name: "realtime", Usage: "replay: pace packets at their recorded timestamps (default: as fast as possible)"},
+			&ucli.Float64Flag{Name: "speed", Value: 1, Usage: "replay: --realtime pace factor `X` (2 = twice as fast)"},
+			&ucli.IntFlag{Name: "loop", Value: 1, Usage: "replay: play the recording `N` times as one continuous capture (0 = until Ctrl-C)"},
+			&ucli.DurationFlag{Name: "max-gap", Value: time.Second, Usage: "replay: longest --realtime pause `D` at a forward jump of the recorded clock"},
+			&ucli.StringFlag{Name: "sigmf", Usage: "also record the capture as SigMF `NAME`.sigmf-data + NAME.sigmf-meta"},
 
 			&ucli.StringSliceFlag{Name: "sim-tone", Usage: "simulator: a tone `FREQ:DBM` (repeatable; replaces the default scene)"},
 			&ucli.StringSliceFlag{Name: "sim-band", Usage: "simulator: a wideband signal `CENTER:WIDTH:DBM` (repeatable)"},
@@ -133,6 +159,15 @@ func run(ctx context.Context, cmd *ucli.Command) error {
 	if cmd.Args().Len() > 0 {
 		return cli.UsageError("unexpected argument %q", cmd.Args().First())
 	}
+	if err := checkReplayFlags(cmd); err != nil {
+		return err
+	}
+	if cmd.IsSet("replay") {
+		return runReplay(ctx, cmd)
+	}
+	if cmd.IsSet("sigmf") && cmd.Bool("discover") {
+		return cli.UsageError("--sigmf records a capture, not --discover")
+	}
 	useSim, host := cmd.Bool("sim"), cmd.String("host")
 	if cmd.Bool("discover") {
 		return discover(ctx, cmd, useSim)
@@ -161,18 +196,16 @@ func run(ctx context.Context, cmd *ucli.Command) error {
 	}
 
 	// Output first: refusing a terminal must not touch the device.
-	var out io.Writer = os.Stdout
-	if name := cmd.String("output"); name != "" && name != "-" {
-		f, err := os.Create(name)
-		if err != nil {
-			return cli.Exit(fmt.Errorf("output: %w", err), cli.ExitFailure)
-		}
-		defer f.Close()
-		out = f
-	} else if err := cli.RefuseTerminal(os.Stdout); err != nil {
-		return cli.UsageError("%v", err)
+	w, err := openSink(cmd, j.describe())
+	if err != nil {
+		return err
 	}
-	w := vrt.NewWriter(out, vrt.WriterOptions{VRL: cmd.Bool("vrl")})
+	closed := false
+	defer func() {
+		if !closed {
+			w.close()
+		}
+	}()
 
 	ctx, signalled := cli.SignalContext(ctx)
 	defer signalled()
@@ -207,12 +240,13 @@ func run(ctx context.Context, cmd *ucli.Command) error {
 		return finish(err, signalled(), result{}, nil)
 	}
 	res, runErr := capture(ctx, cmd, c, j, w)
-	if ferr := w.Flush(); ferr != nil && runErr == nil {
-		runErr = &outputError{ferr}
+	closed = true
+	if ferr := w.close(); ferr != nil && runErr == nil {
+		runErr = ferr
 	}
 	cerr := c.Close()
 	if cmd.Bool("verbose") || (!cmd.Bool("quiet") && cli.IsTerminal(os.Stderr)) {
-		fmt.Fprintf(os.Stderr, "wsa-capture: %d packets (%d data, %d samples), %d bytes\n", res.Packets, res.Data, res.Samples, res.Bytes)
+		fmt.Fprintf(os.Stderr, "wsa-capture: %d packets (%d data, %d samples), %d bytes%s\n", res.Packets, res.Data, res.Samples, res.Bytes, sigmfNote(w))
 	}
 	return finish(runErr, signalled(), res, cerr)
 }
@@ -377,7 +411,7 @@ func sweepBase(cmd *ucli.Command, props *wsa.Properties) (wsa.SweepEntry, error)
 
 // capture takes the lock, applies the settings and runs the job, with a
 // progress bar on stderr when it is a terminal.
-func capture(ctx context.Context, cmd *ucli.Command, c *wsa.Client, j *job, w *vrt.Writer) (result, error) {
+func capture(ctx context.Context, cmd *ucli.Command, c *wsa.Client, j *job, w *sink) (result, error) {
 	if !cmd.Bool("no-lock") {
 		if err := c.Lock(ctx); err != nil {
 			return result{}, err
@@ -386,9 +420,10 @@ func capture(ctx context.Context, cmd *ucli.Command, c *wsa.Client, j *job, w *v
 	if err := applySettings(ctx, cmd, c, j.mode == "sweep"); err != nil {
 		return result{}, err
 	}
+	w.recordDevice(ctx, c, j)
 	var prog progress
 	if !cmd.Bool("quiet") && cli.IsTerminal(os.Stderr) {
-		b := newBar(j.expected())
+		b := newBar(j.expected(), "capturing")
 		defer b.done()
 		prog = b
 	}
@@ -456,10 +491,10 @@ type bar struct {
 	last  time.Time
 }
 
-func newBar(total int64) *bar {
+func newBar(total int64, what string) *bar {
 	return &bar{pb: progressbar.NewOptions64(total,
 		progressbar.OptionSetWriter(os.Stderr),
-		progressbar.OptionSetDescription("capturing"),
+		progressbar.OptionSetDescription(what),
 		progressbar.OptionSetItsString("pkt"),
 		progressbar.OptionShowIts(),
 		progressbar.OptionShowCount(),
