@@ -194,7 +194,9 @@ func TestReplayLoop(t *testing.T) {
 			times = append(times, p.Timestamp)
 		}
 	}
-	ps := func(a, b vrt.Timestamp) int64 { return (int64(b.Int)-int64(a.Int))*1e12 + int64(b.Frac) - int64(a.Frac) }
+	ps := func(a, b vrt.Timestamp) int64 {
+		return (int64(b.Int)-int64(a.Int))*1e12 + int64(b.Frac) - int64(a.Frac)
+	}
 	want := ps(times[0], times[3]) + 256*8000
 	for k := 4; k < len(times); k++ {
 		if d := ps(times[k-4], times[k]); d != want {
