@@ -103,15 +103,14 @@ func TestReplayIsTheRecording(t *testing.T) {
 		t.Fatal("--vrl output is not VRL framed")
 	}
 	cases := []struct {
-		name   string
-		args   []string
-		want   []byte
-		isVRL  bool
-		source string
+		name  string
+		args  []string
+		want  []byte
+		isVRL bool
 	}{
-		{"vrt", []string{"--replay", filepath.Join(dir, "rec.vrt")}, rec, false, ""},
-		{"vrl recording", []string{"--replay", filepath.Join(dir, "sim.vrl")}, bare(t, vrl), false, ""},
-		{"into vrl", []string{"--replay", filepath.Join(dir, "rec.vrt"), "--vrl"}, nil, true, ""},
+		{"vrt", []string{"--replay", filepath.Join(dir, "rec.vrt")}, rec, false},
+		{"vrl recording", []string{"--replay", filepath.Join(dir, "sim.vrl")}, bare(t, vrl), false},
+		{"into vrl", []string{"--replay", filepath.Join(dir, "rec.vrt"), "--vrl"}, nil, true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
