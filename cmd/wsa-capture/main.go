@@ -30,7 +30,7 @@ func main() {
 func command() *ucli.Command {
 	return &ucli.Command{
 		Name:      "wsa-capture",
-		Usage:     "capture VITA-49 packets from a WSA4000 or its simulator",
+		Usage:     "capture VITA-49 packets from a WSA4000 or its simulator, or replay a recording",
 		ArgsUsage: " ",
 		Description: `Connects to a WSA4000 (--host or WSA_HOST) or starts the simulator
 in-process (--sim, on loopback ports, through the same TCP client), applies
@@ -80,7 +80,7 @@ Examples:
    wsa-capture --sim --sim-tone 2.412G:-30 --freq 2.4G -o block.vrt
    wsa-capture --host 192.168.1.50 --stream --duration 2s --decimation 16 -o iq.vrt
    wsa-capture --sim --sweep 2.4G:2.5G --rbw 100k --sweeps 1 | wsa-fft | wsa-cal --stitch
-   wsa-capture --replay iq.vrt --realtime --loop 0 | wsa-fft | wsa-plot --live
+   wsa-capture --replay iq.vrt --realtime --loop 0 | wsa-fft | wsa-cal | wsa-plot
    wsa-capture --sim --blocks 10 --gain low --sigmf cap
    wsa-capture --replay cap | wsa-fft | wsa-cal | wsa-plot -o spectrum.png
    wsa-capture --discover`,
