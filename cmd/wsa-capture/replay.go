@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 
 	ucli "github.com/urfave/cli/v3"
 
@@ -87,6 +88,9 @@ func runReplay(ctx context.Context, cmd *ucli.Command) error {
 	if err != nil {
 		return cli.Exit(err, cli.ExitFailure)
 	}
+	if err := checkClobber(cmd, name); err != nil {
+		return err
+	}
 	s, err := openSink(cmd, "wsa-capture replay of "+src.Name())
 	if err != nil {
 		return err
@@ -127,6 +131,38 @@ func runReplay(ctx context.Context, cmd *ucli.Command) error {
 			res.Packets, res.Data, res.Samples, res.Bytes, sigmfNote(s))
 	}
 	return finish(runErr, signalled(), res, nil)
+}
+
+// checkClobber refuses outputs that are the recording being replayed:
+// creating them would empty the file before it is read.
+func checkClobber(cmd *ucli.Command, name string) error {
+	if name == "-" {
+		return nil
+	}
+	base := strings.TrimSuffix(strings.TrimSuffix(name, ".sigmf-meta"), ".sigmf-data")
+	inputs := []string{name, base + ".sigmf-data", base + ".sigmf-meta"}
+	outputs := map[string]string{"-o": cmd.String("output")}
+	if cmd.IsSet("sigmf") {
+		if b, err := sigmfBase(cmd.String("sigmf")); err == nil {
+			outputs["--sigmf"] = b + ".sigmf-data"
+			outputs["--sigmf "] = b + ".sigmf-meta"
+		}
+	}
+	for flag, out := range outputs {
+		if out == "" || out == "-" {
+			continue
+		}
+		o, err := os.Stat(out)
+		if err != nil {
+			continue // does not exist yet: cannot be the input
+		}
+		for _, in := range inputs {
+			if i, err := os.Stat(in); err == nil && os.SameFile(i, o) {
+				return cli.UsageError("%s %s would overwrite the recording being replayed", strings.TrimSpace(flag), out)
+			}
+		}
+	}
+	return nil
 }
 
 // sigmfNote names the SigMF recording in the summary line.

@@ -323,6 +323,29 @@ func TestReplayUsage(t *testing.T) {
 			}
 		})
 	}
+	// Writing over the recording being replayed is refused before the
+	// file is touched, for -o and for --sigmf.
+	before, _ := os.ReadFile(rec)
+	base := filepath.Join(dir, "sm")
+	if err := runArgs(t, "--replay", rec, "--sigmf", base, "-o", filepath.Join(dir, "x.vrt")); err != nil {
+		t.Fatal(err)
+	}
+	smBefore, _ := os.ReadFile(base + ".sigmf-data")
+	for _, args := range [][]string{
+		{"--replay", rec, "-o", rec},
+		{"--replay", rec, "-o", filepath.Join(dir, ".", "rec.vrt")},
+		{"--replay", base, "--sigmf", base + ".sigmf-meta", "-o", filepath.Join(dir, "y.vrt")},
+	} {
+		err := command().Run(context.Background(), append([]string{"wsa-capture", "-q"}, args...))
+		if exitCode(err) != cli.ExitUsage || !strings.Contains(err.Error(), "overwrite") {
+			t.Errorf("%v: %v, want a usage error", args, err)
+		}
+	}
+	after, _ := os.ReadFile(rec)
+	smAfter, _ := os.ReadFile(base + ".sigmf-data")
+	if !bytes.Equal(before, after) || len(smBefore) == 0 || !bytes.Equal(smBefore, smAfter) {
+		t.Fatal("a refused replay changed the recording")
+	}
 	// WSA_HOST in the environment is not a --host flag.
 	t.Setenv("WSA_HOST", "10.0.0.1")
 	if err := runArgs(t, "--replay", rec, "-o", filepath.Join(dir, "env.vrt")); err != nil {
