@@ -10,6 +10,7 @@ BIN=${BIN:?}
 T=${TMPDIR:-/tmp}
 cd "$T"
 fail() { echo "recordings.sh: $*" >&2; exit 1; }
+for tool in jq sha512sum cmp; do command -v "$tool" >/dev/null || fail "needs $tool"; done
 cap() { "$BIN/wsa-capture" -q "$@"; }
 chain() { "$BIN/wsa-fft" | "$BIN/wsa-cal" "$@" | "$BIN/wsa-plot" --format json; }
 spectra() { jq -c '[.start_hz, .stop_hz, .center_hz, .bins]'; } # what must match
