@@ -173,7 +173,7 @@ func run(ctx context.Context, cmd *ucli.Command) error {
 		return discover(ctx, cmd, useSim)
 	}
 	switch {
-	case useSim && cmd.IsSet("host") && host != "":
+	case useSim && hostGiven(cmd) && host != "":
 		return cli.UsageError("--sim and --host exclude each other")
 	case !useSim && host == "":
 		return cli.UsageError("no device: give --host HOST (or WSA_HOST), or --sim")

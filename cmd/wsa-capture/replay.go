@@ -42,14 +42,24 @@ func checkReplayFlags(cmd *ucli.Command) error {
 		if !cmd.IsSet(n) {
 			continue
 		}
-		// WSA_HOST in the environment names the usual device; it is not
-		// a request to use it for this run.
-		if n == "host" && os.Getenv("WSA_HOST") != "" && cmd.String("host") == os.Getenv("WSA_HOST") {
+		if n == "host" && !hostGiven(cmd) {
 			continue
 		}
 		return cli.UsageError("--%s is a device flag: --replay plays the recording as it was captured", n)
 	}
 	return nil
+}
+
+// hostGiven reports whether --host was given on the command line. WSA_HOST
+// in the environment names the usual device; it is not a request to use it
+// for a run that asks for --sim or --replay. (urfave/cli counts a value
+// from the environment as set, so the value is compared with it.)
+func hostGiven(cmd *ucli.Command) bool {
+	if !cmd.IsSet("host") {
+		return false
+	}
+	env, ok := os.LookupEnv("WSA_HOST")
+	return !ok || cmd.String("host") != env
 }
 
 // replayOptions resolves the replay flags (a usage error, exit 2, for

@@ -351,6 +351,12 @@ func TestReplayUsage(t *testing.T) {
 	if err := runArgs(t, "--replay", rec, "-o", filepath.Join(dir, "env.vrt")); err != nil {
 		t.Fatalf("WSA_HOST in the environment refused a replay: %v", err)
 	}
+	if err := runArgs(t, "--sim", "--spp", "256", "-o", filepath.Join(dir, "envsim.vrt")); err != nil {
+		t.Fatalf("WSA_HOST in the environment refused --sim: %v", err)
+	}
+	if err := runArgs(t, "--sim", "--host", "10.0.0.2", "-o", filepath.Join(dir, "both.vrt")); exitCode(err) != cli.ExitUsage {
+		t.Fatalf("--sim with --host given: %v, want a usage error", err)
+	}
 }
 
 // readMeta validates NAME.sigmf-meta with pkg/sigmf's SigMF rules and
