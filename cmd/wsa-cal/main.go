@@ -175,15 +175,18 @@ func run(ctx context.Context, cmd *ucli.Command) error {
 		defer fh.Close()
 		in, name = fh, f
 	}
-	var out io.Writer = os.Stdout
+	// cli.PacketOutput: a full disk leaves whole packets in a file.
+	var out io.Writer
 	var outFile *os.File
 	if o := cmd.String("output"); o != "" && o != "-" {
 		if outFile, err = os.Create(o); err != nil {
 			return cli.Exit(fmt.Errorf("output: %w", err), cli.ExitFailure)
 		}
-		out = outFile
+		out = cli.PacketOutput(outFile)
 	} else if err := cli.RefuseTerminal(os.Stdout); err != nil {
 		return cli.UsageError("%v", err)
+	} else {
+		out = cli.PacketOutput(os.Stdout)
 	}
 	var measure io.Writer = os.Stderr
 	if m := cmd.String("measure-out"); m != "" {
