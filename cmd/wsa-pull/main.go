@@ -147,7 +147,8 @@ func run(ctx context.Context, cmd *ucli.Command) error {
 	if !cmd.Bool("quiet") {
 		opt.Logf = logf
 	}
-	sum, err := longpoll.Pull(ctx, os.Stdout, urls, opt)
+	// cli.PacketOutput: a full disk leaves whole packets in a file.
+	sum, err := longpoll.Pull(ctx, cli.PacketOutput(os.Stdout), urls, opt)
 	if sum.Gaps() > 0 {
 		summarize(sum)
 	}
