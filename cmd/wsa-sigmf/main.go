@@ -113,7 +113,7 @@ func play(ctx context.Context, cmd *ucli.Command) error {
 	if err != nil {
 		return err
 	}
-	w := vrt.NewWriter(os.Stdout, vrt.WriterOptions{})
+	w := vrt.NewWriter(cli.PacketOutput(os.Stdout), vrt.WriterOptions{})
 	err = ds.Play(int(cmd.Int("spp")), w.WritePacket)
 	if ferr := w.Flush(); err == nil {
 		err = ferr
