@@ -45,9 +45,9 @@ func openSink(cmd *ucli.Command, description string) (*sink, error) {
 		if err != nil {
 			return nil, cli.Exit(fmt.Errorf("output: %w", err), cli.ExitFailure)
 		}
-		s.file, out = f, f
+		s.file, out = f, cli.PacketOutput(f) // a full disk leaves whole packets
 	} else if err := cli.RefuseTerminal(os.Stdout); err == nil {
-		out = os.Stdout
+		out = cli.PacketOutput(os.Stdout)
 	} else if !cmd.IsSet("sigmf") || name == "-" {
 		return nil, cli.UsageError("%v", err)
 	}
