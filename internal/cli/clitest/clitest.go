@@ -58,6 +58,15 @@ func Helper(t *testing.T, main func()) {
 	os.Exit(0)
 }
 
+// Command returns the child process running the package's main with args,
+// for tests that wire its input and output themselves (pipes, signals).
+func Command(args ...string) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$")
+	a, _ := json.Marshal(args)
+	cmd.Env = append(os.Environ(), envArgs+"="+string(a))
+	return cmd
+}
+
 // Result is what the child did.
 type Result struct {
 	Stderr string
@@ -69,9 +78,7 @@ type Result struct {
 // file size limit of limit bytes (0: none).
 func Run(t *testing.T, limit int64, stdin, stdout string, args ...string) Result {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$")
-	a, _ := json.Marshal(args)
-	cmd.Env = append(os.Environ(), envArgs+"="+string(a))
+	cmd := Command(args...)
 	if limit > 0 {
 		cmd.Env = append(cmd.Env, envLimit+"="+strconv.FormatInt(limit, 10))
 	}
