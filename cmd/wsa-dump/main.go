@@ -62,9 +62,24 @@ func run(ctx context.Context, cmd *ucli.Command) error {
 	}
 	out := bufio.NewWriterSize(os.Stdout, 256<<10)
 	d := dumper{out: out, json: cmd.Bool("json"), summary: cmd.Bool("summary"), streams: map[uint32]*streamStats{}}
-	err := d.dump(in, vrt.ReaderOptions{Resync: cmd.Bool("resync")}, int64(cmd.Int("count")))
+	// Lines go out whenever the input keeps us waiting, so a live stream is
+	// shown as it comes and Ctrl-C loses nothing: stopped while waiting, we
+	// exit at once (everything is printed); busy, the loop stops at the next
+	// packet.
+	ctx, signalled := cli.SignalContext(ctx)
+	defer signalled()
+	ir := &cli.IdleReader{R: in, Flush: out.Flush}
+	defer ir.StopWhenIdle(ctx, func() {
+		sig := cli.SignalCode(signalled())
+		cli.Fatal("wsa-dump", interrupted(sig, d.packets), sig)
+	})()
+	d.ctxDone = ctx.Done()
+	err := d.dump(ir, vrt.ReaderOptions{Resync: cmd.Bool("resync")}, int64(cmd.Int("count")))
 	if ferr := out.Flush(); ferr != nil && err == nil && !cli.IsBrokenPipe(ferr) {
 		err = cli.Exit(fmt.Errorf("write output: %w", ferr), cli.ExitFailure)
+	}
+	if sig := signalled(); sig != nil && (err == nil || errors.Is(err, context.Canceled)) {
+		return cli.Exit(interrupted(cli.SignalCode(sig), d.packets), cli.SignalCode(sig))
 	}
 	if err != nil {
 		var e *cli.ExitError
@@ -91,7 +106,18 @@ type streamStats struct {
 	contextErrs int64
 }
 
+// interrupted is the one line for a stop by a signal (exit code code).
+func interrupted(code int, packets int64) error {
+	what := "interrupted"
+	if code == 143 {
+		what = "terminated"
+	}
+	return fmt.Errorf("%s after %d packets", what, packets)
+}
+
 type dumper struct {
+	ctxDone <-chan struct{} // the loop stops between packets once closed
+	packets int64           // packets printed
 	out     *bufio.Writer
 	json    bool
 	summary bool
@@ -104,6 +130,12 @@ func (d *dumper) dump(in io.Reader, opt vrt.ReaderOptions, limit int64) error {
 	r := vrt.NewReader(in, opt)
 	var index int64
 	for limit <= 0 || index < limit {
+		select {
+		case <-d.ctxDone:
+			d.finish(r)
+			return context.Canceled
+		default:
+		}
 		off := r.Offset()
 		p, err := r.Next()
 		if err == io.EOF {
@@ -122,6 +154,7 @@ func (d *dumper) dump(in io.Reader, opt vrt.ReaderOptions, limit int64) error {
 			return cli.Exit(fmt.Errorf("write output: %w", err), cli.ExitFailure)
 		}
 		index++
+		d.packets = index
 	}
 	d.finish(r)
 	return d.bad
