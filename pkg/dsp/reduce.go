@@ -8,6 +8,7 @@ import (
 
 // finish is the writing side: jobs arrive here in input order.
 func (s *Stream) finish(j *job) {
+	s.emitPos = j.at
 	switch j.kind {
 	case jobRaw:
 		s.out = append(s.out, j.raw...)
@@ -18,7 +19,7 @@ func (s *Stream) finish(j *job) {
 	case jobBlock, jobPower:
 		if j.kind == jobBlock && j.err != nil {
 			if s.err == nil {
-				s.err = fmt.Errorf("dsp: %d-point spectrum: %w", j.fr.n, j.err)
+				s.err = j.at.wrap(fmt.Errorf("dsp: %d-point spectrum: %w", j.fr.n, j.err))
 			}
 			return
 		}
@@ -132,7 +133,7 @@ func (s *Stream) emit(fr *frame, ts vrt.Timestamp, hasTime bool, bins []float32,
 	out, err := s.enc.Append(s.out, &s.spec)
 	if err != nil {
 		if s.err == nil {
-			s.err = fmt.Errorf("encoding spectrum: %w", err)
+			s.err = s.emitPos.wrap(fmt.Errorf("encoding spectrum: %w", err))
 		}
 		return
 	}

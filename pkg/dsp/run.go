@@ -30,6 +30,7 @@ func (e *WriteError) Unwrap() error { return e.Err }
 // partial averages included, before Run returns; a malformed input comes
 // back as the reader's *vrt.FormatError, a failed write as *WriteError.
 func (s *Stream) Run(ctx context.Context, in io.Reader, out io.Writer) error {
+	defer func() { s.pos = pktPos{} }()
 	w := vrt.NewWriter(out, vrt.WriterOptions{BufferSize: IOBufferSize})
 	if s.cfg.Workers > 1 {
 		return s.runParallel(ctx, in, w)
@@ -39,12 +40,17 @@ func (s *Stream) Run(ctx context.Context, in io.Reader, out io.Writer) error {
 	var buf []byte
 	var rerr error
 	for ctx.Err() == nil {
+		off := r.Offset()
 		p, err := r.Next()
 		if err != nil {
 			rerr = err
 			break
 		}
+		s.pos = pktPos{r.Stats().Packets - 1, off, true}
 		if buf, err = s.Feed(buf[:0], p); err != nil {
+			// Everything before the failure goes out (whole packets).
+			w.Write(buf)
+			w.Flush()
 			return err
 		}
 		if len(buf) > 0 {
@@ -137,6 +143,7 @@ func (s *Stream) runParallel(ctx context.Context, in io.Reader, w *vrt.Writer) e
 				s.out = s.out[:0]
 				s.finish(j)
 				if s.err != nil {
+					w.Write(s.out) // the spectra before the failure
 					werr = s.err
 				} else if _, err := w.Write(s.out); err != nil {
 					werr = &WriteError{err}
@@ -151,14 +158,15 @@ func (s *Stream) runParallel(ctx context.Context, in io.Reader, w *vrt.Writer) e
 			}
 			free <- j
 		}
-		if werr == nil {
-			if err := w.Flush(); err != nil {
-				werr = &WriteError{err}
-			}
+		// Also after a failure of the stream: what was written before it
+		// goes out.
+		if err := w.Flush(); err != nil && werr == nil {
+			werr = &WriteError{err}
 		}
 	}()
 	s.getJob = func() *job { return <-free }
 	s.submit = func(j *job) {
+		j.at = s.pos
 		order <- j
 		if j.kind == jobBlock {
 			work <- j
@@ -172,11 +180,13 @@ func (s *Stream) runParallel(ctx context.Context, in io.Reader, w *vrt.Writer) e
 	r := vrt.NewReader(in, vrt.ReaderOptions{BufferSize: IOBufferSize})
 	var rerr error
 	for ctx.Err() == nil && !failed.Load() {
+		off := r.Offset()
 		p, err := r.Next()
 		if err != nil {
 			rerr = err
 			break
 		}
+		s.pos = pktPos{r.Stats().Packets - 1, off, true}
 		s.prepare(p, true)
 	}
 	s.end()

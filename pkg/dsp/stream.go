@@ -153,8 +153,23 @@ const (
 
 // job is one unit in output order: a packet to pass on, or a spectrum to
 // compute and reduce. Jobs are recycled, so their buffers are reused.
+// pktPos is where an input packet starts: its index and byte offset, in
+// the terms of a vrt.FormatError (known is false outside Run).
+type pktPos struct {
+	index, offset int64
+	known         bool
+}
+
+func (p pktPos) wrap(err error) error {
+	if !p.known {
+		return err
+	}
+	return fmt.Errorf("packet %d at byte offset %d: %w", p.index, p.offset, err)
+}
+
 type job struct {
 	kind    jobKind
+	at      pktPos // the input packet that completed the job
 	raw     []byte // jobRaw: the packet; jobBlock: the block's samples as on the wire
 	format  vrt.SampleFormat
 	stream  uint32 // input stream ID (key of the reduction state)
@@ -231,6 +246,10 @@ type Stream struct {
 	out   []byte
 
 	err error // first failure of the writing side
+	// pos is the input packet being prepared (set by Run); jobs carry it to
+	// the writing side, so a failure there names the packet it came from.
+	pos     pktPos
+	emitPos pktPos
 
 	submit func(*job) // inline or parallel
 	getJob func() *job
@@ -289,6 +308,7 @@ func (s *Stream) Flush(dst []byte) ([]byte, error) {
 }
 
 func (s *Stream) runInline(j *job) {
+	j.at = s.pos
 	if j.kind == jobBlock {
 		s.plans.compute(j)
 	}
