@@ -200,15 +200,16 @@ func run(ctx context.Context, cmd *ucli.Command) error {
 
 	ctx, signalled := cli.SignalContext(ctx)
 	defer signalled()
-	// process stops at the next packet after a signal; if the input is idle
-	// (an upstream that does not close its end), do not wait for it forever.
-	go func() {
-		<-ctx.Done()
-		time.Sleep(2 * time.Second)
-		os.Exit(signalCode(signalled()))
-	}()
+	// process stops at the next packet after a signal. Waiting for input (an
+	// upstream that does not close its end), everything read is already
+	// written (process flushes before every read): stop at once.
+	ir := &cli.IdleReader{R: in}
+	defer ir.StopWhenIdle(ctx, func() {
+		sig := signalled()
+		cli.Fatal("wsa-cal", fmt.Errorf("stopped by %v", sig), signalCode(sig))
+	})()
 	start := time.Now()
-	st, runErr := process(ctx, cfg, in, out, measure, os.Stderr)
+	st, runErr := process(ctx, cfg, ir, out, measure, os.Stderr)
 	if outFile != nil {
 		if cerr := outFile.Close(); cerr != nil && runErr == nil {
 			runErr = &writeError{cerr}

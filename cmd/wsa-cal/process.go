@@ -64,8 +64,16 @@ type processor struct {
 // between packets) and writes the result to out. Malformed input comes
 // back as an error naming the packet index and byte offset, after
 // everything before it has been written (and open sweeps reported).
+// Output is flushed whenever process waits for input (in a *cli.IdleReader
+// without a Flush of its own gets the output's), so a live pipeline sees
+// every spectrum at once and a stop while waiting loses nothing.
 func process(ctx context.Context, cfg config, in io.Reader, out, measure, report io.Writer) (stats, error) {
 	pr := &processor{cfg: cfg, w: vrt.NewWriter(out, vrt.WriterOptions{}), measure: measure, report: report}
+	if ir, ok := in.(*cli.IdleReader); ok && ir.Flush == nil {
+		ir.Flush = pr.w.Flush
+	} else if !ok {
+		in = &cli.IdleReader{R: in, Flush: pr.w.Flush}
+	}
 	if cfg.stitch {
 		pr.st = &cal.Stitcher{StartHz: cfg.rangeStart, StopHz: cfg.rangeStop}
 	}
