@@ -226,30 +226,40 @@ func run(ctx context.Context, cmd *ucli.Command) error {
 	}
 	ctx, signalled := cli.SignalContext(ctx)
 	defer signalled()
-	// Run stops at the next packet after a signal; if the input is idle
-	// (an upstream that does not close its end), do not wait for it forever.
-	done := make(chan struct{})
-	defer close(done)
-	go func() {
-		select {
-		case <-ctx.Done():
-		case <-done:
-			return
+	// Run stops at the next packet after a signal. If the input is idle (an
+	// upstream that does not close its end), do not wait for it: with one
+	// job everything read is written (Run flushes before every read) once
+	// the reader waits, so stop at once; the -j writer goroutine gets 2 s.
+	stop := func() {
+		// signalled() belongs to the main goroutine; the cause names the
+		// signal ("received terminated").
+		code, what := cli.ExitInterrupt, "interrupt"
+		if c := context.Cause(ctx); c != nil && strings.Contains(c.Error(), syscall.SIGTERM.String()) {
+			code, what = 143, syscall.SIGTERM.String()
 		}
-		select {
-		case <-time.After(2 * time.Second):
-			// signalled() belongs to the main goroutine; the cause names
-			// the signal ("received terminated").
-			code := cli.ExitInterrupt
-			if c := context.Cause(ctx); c != nil && strings.Contains(c.Error(), syscall.SIGTERM.String()) {
-				code = 143
+		cli.Fatal("wsa-fft", fmt.Errorf("stopped by %s", what), code)
+	}
+	ir := &cli.IdleReader{R: in}
+	if cfg.Workers <= 1 {
+		defer ir.StopWhenIdle(ctx, stop)()
+	} else {
+		done := make(chan struct{})
+		defer close(done)
+		go func() {
+			select {
+			case <-ctx.Done():
+			case <-done:
+				return
 			}
-			os.Exit(code)
-		case <-done:
-		}
-	}()
+			select {
+			case <-time.After(2 * time.Second):
+				stop()
+			case <-done:
+			}
+		}()
+	}
 	start := time.Now()
-	runErr := st.Run(ctx, in, out)
+	runErr := st.Run(ctx, ir, out)
 	if outFile != nil {
 		if cerr := outFile.Close(); cerr != nil && runErr == nil {
 			runErr = &dsp.WriteError{Err: cerr}
