@@ -78,9 +78,26 @@ func record(ctx context.Context, cmd *ucli.Command) error {
 	if err != nil {
 		return err
 	}
-	r := vrt.NewReader(in, vrt.ReaderOptions{})
+	// Ctrl-C ends the recording like the end of the input: the meta is
+	// written for every packet read. Waiting for input, that happens at
+	// once (the reading goroutine is parked, so the recorder is ours).
+	ctx, signalled := cli.SignalContext(ctx)
+	defer signalled()
+	report := func() {
+		fmt.Fprintf(os.Stderr, "wsa-sigmf: wrote %d samples in %d segments to %s.sigmf-data\n", rec.Samples(), len(rec.Meta().Captures), cmd.String("output"))
+	}
+	ir := &cli.IdleReader{R: in}
+	defer ir.StopWhenIdle(ctx, func() {
+		sig := signalled()
+		if err := rec.Close(); err != nil {
+			cli.Fatal("wsa-sigmf", err, cli.ExitFailure)
+		}
+		report()
+		cli.Fatal("wsa-sigmf", fmt.Errorf("stopped by %v", sig), cli.SignalCode(sig))
+	})()
+	r := vrt.NewReader(ir, vrt.ReaderOptions{})
 	var readErr error
-	for {
+	for ctx.Err() == nil {
 		p, err := r.Next()
 		if err == io.EOF {
 			break
@@ -98,7 +115,10 @@ func record(ctx context.Context, cmd *ucli.Command) error {
 	if err := rec.Close(); err != nil {
 		return err
 	}
-	fmt.Fprintf(os.Stderr, "wsa-sigmf: wrote %d samples in %d segments to %s.sigmf-data\n", rec.Samples(), len(rec.Meta().Captures), cmd.String("output"))
+	report()
+	if sig := signalled(); sig != nil {
+		return cli.Exit(fmt.Errorf("stopped by %v", sig), cli.SignalCode(sig))
+	}
 	return readErr
 }
 
@@ -113,10 +133,20 @@ func play(ctx context.Context, cmd *ucli.Command) error {
 	if err != nil {
 		return err
 	}
+	ctx, signalled := cli.SignalContext(ctx)
+	defer signalled()
 	w := vrt.NewWriter(cli.PacketOutput(os.Stdout), vrt.WriterOptions{})
-	err = ds.Play(int(cmd.Int("spp")), w.WritePacket)
+	err = ds.Play(int(cmd.Int("spp")), func(b []byte) error {
+		if ctx.Err() != nil {
+			return ctx.Err() // Ctrl-C: stop between packets
+		}
+		return w.WritePacket(b)
+	})
 	if ferr := w.Flush(); err == nil {
 		err = ferr
+	}
+	if sig := signalled(); sig != nil {
+		return cli.Exit(fmt.Errorf("stopped by %v", sig), cli.SignalCode(sig))
 	}
 	return err
 }
