@@ -62,15 +62,17 @@ func (s *Stream) Run(ctx context.Context, in io.Reader, out io.Writer) error {
 			return &WriteError{fr.err}
 		}
 	}
-	buf, err := s.Flush(buf[:0])
-	if err != nil {
-		return err
-	}
+	buf, ferr := s.Flush(buf[:0])
+	// What was computed goes out, also next to a failure (as on the -j
+	// path: another stream's partial average is still written).
 	if _, err := w.Write(buf); err != nil {
 		return &WriteError{err}
 	}
 	if err := w.Flush(); err != nil {
 		return &WriteError{err}
+	}
+	if ferr != nil {
+		return ferr
 	}
 	return endError(ctx, rerr)
 }
