@@ -310,7 +310,7 @@ input_case() {
   head -c "$b" "$in" > prefix.in
   run_stage "$st" prefix.in ref.bin ref.err
   if ! cmp -s out.bin ref.bin; then bad "$c" "output ($(size out.bin) bytes) differs from the output on the first $b bytes ($(size ref.bin) bytes)"; return; fi
-  ok "$c" "exit 1, '$(cut -c1-110 <<<"$errs")', output = output of the $n packets before ($(size out.bin) bytes)"
+  ok "$c" "exit 1, '$(cut -c1-200 <<<"$errs")', output = output of the $n packets before ($(size out.bin) bytes)"
 }
 
 # Sections run: all, or those in FAULTS (e.g. FAULTS="1 3") when debugging.
@@ -777,7 +777,7 @@ for d in truncated size-0 garbage; do
   elif ! cmp -s out.bin ans-good; then
     bad "$c" "output ($(size out.bin) bytes) is not the good answer ($(size ans-good) bytes)"
   else
-    ok "$c" "retried, then exit 1, '$(cut -c1-150 err.txt)', output = the 10 packets of the good answer"
+    ok "$c" "retried, then exit 1, '$(cut -c1-200 err.txt)', output = the 10 packets of the good answer"
   fi
 done
 fi
