@@ -68,6 +68,11 @@ func (r *IdleReader) StopWhenIdle(ctx context.Context, stop func()) (cancel func
 		t := time.NewTicker(5 * time.Millisecond)
 		defer t.Stop()
 		for {
+			select {
+			case <-done: // ended meanwhile (or before: select chose at random)
+				return
+			default:
+			}
 			if r.state.CompareAndSwap(readerIdle, readerParked) {
 				stop()
 				return
