@@ -60,7 +60,11 @@ func ParseFreq(s string) (float64, error) {
 	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
 		return 0, fmt.Errorf("frequency %q: want a number of Hz such as 2.412G, 2412M or 2.412e9", orig)
 	}
-	return v * mult, nil
+	// The suffix can carry a number near the float64 limit over it.
+	if v *= mult; math.IsInf(v, 0) {
+		return 0, fmt.Errorf("frequency %q: too large", orig)
+	}
+	return v, nil
 }
 
 // ParseFreqRange parses "START:STOP" (each as ParseFreq) and checks START < STOP.

@@ -26,6 +26,8 @@ func TestParseFreq(t *testing.T) {
 		{"abc", 0, true},
 		{"NaN", 0, true},
 		{"1e999", 0, true},
+		{"1e306T", 0, true}, // finite, but not once the suffix is applied (found by FuzzParseFreq)
+		{"-1e306G", 0, true},
 		{"2.4G\n:FREQ:CENTER 0", 0, true},
 	}
 	for _, c := range cases {
