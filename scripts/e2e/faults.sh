@@ -504,6 +504,39 @@ else
 fi
 exec {fd}>&-
 wait_pid "$spid" 30 || bad "wsa-serve after its reader was interrupted" "exit $?, want 0 (the reader left, the input ended)"
+
+# wsa-serve: Ctrl-C / SIGTERM while its input is open and a reader waits
+# (http.sh checks Ctrl-C's exit code): 130 / 143, one line; the waiting
+# reader is told the server is closing, keeps what it had and retries.
+for sig in INT TERM; do
+  c="wsa-serve SIG$sig with a reader waiting"
+  want=130 line="wsa-serve: interrupted"
+  [ $sig = TERM ] && want=143 line="wsa-serve: terminated"
+  rm -f fifo serve.addr out.bin && mkfifo fifo
+  "$BIN/wsa-serve" -q --listen 127.0.0.1:0 --addr-file serve.addr < fifo 2> serve.err &
+  spid=$!
+  pids+=("$spid")
+  exec {fd}> fifo
+  wait_for 30 test -s serve.addr
+  cat iq.vrt >&$fd
+  "$BIN/wsa-pull" -q --give-up 1s "http://$(cat serve.addr)" > out.bin 2> err.txt &
+  pid=$!
+  pids+=("$pid")
+  wait_for 30 size_at_least out.bin "$(size iq.vrt)"
+  kill -"$sig" "$spid"
+  wait_pid "$spid" 30
+  rc=$?
+  exec {fd}>&-
+  wait_pid "$pid" 30
+  prc=$?
+  if [ "$rc" -ne "$want" ] || [ "$(cat serve.err)" != "$line" ]; then
+    bad "$c" "exit $rc, stderr '$(tr '\n' '|' < serve.err)'; want $want and '$line'"
+  elif ! cmp -s out.bin iq.vrt; then
+    bad "$c" "the reader has $(size out.bin) of the $(size iq.vrt) bytes served"
+  else
+    ok "$c" "exit $want, '$line'; the reader kept every packet served, then (server gone, --give-up 1s) exit $prc"
+  fi
+done
 fi
 
 # ---------------------------------------------------------------------------
