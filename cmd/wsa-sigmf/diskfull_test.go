@@ -3,11 +3,15 @@
 package main
 
 import (
+	"crypto/sha512"
+	"encoding/hex"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/wsatools/wsa/internal/cli/clitest"
+	"github.com/wsatools/wsa/pkg/sigmf"
 	"github.com/wsatools/wsa/pkg/vrt"
 )
 
@@ -67,4 +71,53 @@ func TestPlayDiskFullKeepsWholePackets(t *testing.T) {
 	r := clitest.Run(t, limit, "", out, "play", rec)
 	got, _ := os.ReadFile(out)
 	clitest.CheckDiskFull(t, "play > file", r, got, want, limit)
+}
+
+// TestRecordDiskFullStillOpens: a recording whose data file hits a full
+// disk (a file size limit here) ends with exit 1 and one line, and is still
+// a valid recording of the samples that fit: the meta is written, its
+// core:sha512 matches the data file, which holds whole samples, and it plays.
+func TestRecordDiskFullStillOpens(t *testing.T) {
+	dir := t.TempDir()
+	rec := filepath.Join(dir, "rec")
+	const limit = 60001 // not a whole sample: the cut must round down
+	r := clitest.Run(t, limit, iqFile(t, 40), "", "record", "-o", rec)
+	if r.Code != 1 || strings.Count(strings.TrimSpace(r.Stderr), "\n") != 0 {
+		t.Fatalf("exit %d, stderr %q: want 1 and one line", r.Code, r.Stderr)
+	}
+	data, err := os.ReadFile(rec + ".sigmf-data")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(data) == 0 || len(data)%4 != 0 || len(data) > limit {
+		t.Fatalf("data file of %d bytes: want whole samples, at most %d bytes", len(data), limit)
+	}
+	meta, err := os.ReadFile(rec + ".sigmf-meta")
+	if err != nil {
+		t.Fatalf("no meta after a full disk: %v", err)
+	}
+	if err := sigmf.Validate(meta); err != nil {
+		t.Fatal(err)
+	}
+	d, err := sigmf.Open(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Verify(); err != nil {
+		t.Fatalf("the salvaged recording does not verify: %v", err)
+	}
+	sum := sha512.Sum512(data)
+	if d.Meta.Global.SHA512 != hex.EncodeToString(sum[:]) {
+		t.Fatal("core:sha512 is not the data file's")
+	}
+	var played int
+	if err := d.Play(0, func(pkt []byte) error {
+		var p vrt.Packet
+		if err := p.Decode(pkt); err == nil && p.Type.IsData() {
+			played += len(p.Payload)
+		}
+		return nil
+	}); err != nil || played != len(data) {
+		t.Fatalf("played %d sample bytes of %d (%v)", played, len(data), err)
+	}
 }

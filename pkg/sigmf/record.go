@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"io"
 	"math"
 	"os"
 	"strings"
@@ -35,6 +36,7 @@ type Recorder struct {
 	nextTime vrt.Timestamp // expected timestamp of the next data packet
 	rate     float64
 	closed   bool
+	werr     error // the first failed write of samples: Close salvages
 	// settings go into every segment started after SetSettings; hasOffset
 	// says the stream has carried an rf_offset field.
 	settings  Settings
@@ -140,7 +142,11 @@ func (r *Recorder) WritePacket(p *vrt.Packet) error {
 		r.startSegment(p, rate, t)
 	}
 	r.nextTime = addPS(t, float64(n)/rate*1e12)
+	if r.werr != nil {
+		return fmt.Errorf("sigmf: write data: %w", r.werr)
+	}
 	if _, err := r.bw.Write(p.Payload); err != nil {
+		r.werr = err
 		return fmt.Errorf("sigmf: write data: %w", err)
 	}
 	r.sum.Write(p.Payload)
@@ -193,29 +199,94 @@ func (r *Recorder) Meta() Meta {
 
 // Close flushes the samples and writes the meta file (atomically, via a
 // temporary file), so a recording cut short by Ctrl-C is still complete.
+//
+// When the samples could not all be written (a full disk), Close still
+// leaves a recording that opens and verifies: the data file is cut back to
+// the whole samples that reached it, core:sha512 is computed over exactly
+// those, segments past the end are dropped, and if the meta file does not
+// fit either, samples are given up from the end until it does. The write
+// error is returned all the same.
 func (r *Recorder) Close() error {
 	if r.closed {
 		return nil
 	}
 	r.closed = true
-	err := r.bw.Flush()
-	if cerr := r.data.Close(); err == nil {
-		err = cerr
+	werr := r.werr
+	if werr == nil {
+		werr = r.bw.Flush()
 	}
-	if err != nil {
+	if werr != nil {
+		err := r.salvage(werr)
+		r.data.Close()
+		return err
+	}
+	if err := r.data.Close(); err != nil {
 		return fmt.Errorf("sigmf: write data: %w", err)
 	}
+	return r.writeMeta()
+}
+
+func (r *Recorder) writeMeta() error {
 	b, err := json.MarshalIndent(r.Meta(), "", "  ")
 	if err != nil {
 		return err
 	}
 	tmp := r.base + ".sigmf-meta.tmp"
 	if err := os.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
+		os.Remove(tmp)
 		return fmt.Errorf("sigmf: write meta: %w", err)
 	}
 	if err := os.Rename(tmp, r.base+".sigmf-meta"); err != nil {
 		return fmt.Errorf("sigmf: write meta: %w", err)
 	}
+	return nil
+}
+
+// salvage makes the recording consistent after a failed write of samples
+// and returns the error to report.
+func (r *Recorder) salvage(werr error) error {
+	st, err := r.data.Stat()
+	if err != nil {
+		return fmt.Errorf("sigmf: write data: %w", werr)
+	}
+	keep := st.Size() - st.Size()%4
+	for {
+		if err := r.cutTo(keep); err != nil {
+			return fmt.Errorf("sigmf: write data: %w (and the recording could not be repaired: %v)", werr, err)
+		}
+		merr := r.writeMeta()
+		if merr == nil {
+			return fmt.Errorf("sigmf: write data: %w (the recording keeps the %d samples that fit)", werr, r.samples)
+		}
+		if keep == 0 {
+			return fmt.Errorf("sigmf: write data: %w; %v", werr, merr)
+		}
+		// Make room for the meta file: give up samples from the end.
+		keep = max(0, keep-(64<<10))
+	}
+}
+
+// cutTo truncates the data file to n bytes (whole samples) and makes the
+// checksum, the sample count and the segments describe exactly that.
+func (r *Recorder) cutTo(n int64) error {
+	if err := r.data.Truncate(n); err != nil {
+		return err
+	}
+	if _, err := r.data.Seek(0, 0); err != nil {
+		return err
+	}
+	r.sum.Reset()
+	if _, err := io.CopyN(r.sum, r.data, n); err != nil {
+		return err
+	}
+	r.samples = uint64(n / 4)
+	caps := r.meta.Captures[:0]
+	for _, c := range r.meta.Captures {
+		if c.SampleStart < r.samples {
+			caps = append(caps, c)
+		}
+	}
+	r.meta.Captures = caps
 	return nil
 }
 

@@ -623,11 +623,12 @@ disk_case() { # WRITER MECHANISM
       # Text, or samples: the start of what a full run writes.
       if [ "$(size "$got")" -eq 0 ] || ! cmp -s "$got" <(head -c "$(size "$got")" ref.out); then bad "$c" "the $(size "$got") bytes written are not the start of the output"; return; fi
       if [ "$wr" = sigmf-record-o ]; then
-        # Known gap (docs/RELIABILITY.md): pkg/sigmf writes no meta then.
-        local meta="no meta (open: pkg/sigmf)" cut="whole samples"
-        [ -e "${f%.out}.sigmf-meta" ] && meta="meta written"
-        [ $(($(size "$got") % 4)) -ne 0 ] && cut="a cut sample"
-        ok "$c" "exit 1, '$errs', $(size "$got") bytes of samples ($cut, the start of the recording), $meta"
+        # The recording must still open: whole samples, a meta whose
+        # checksum covers exactly them (wsa-sigmf info verifies it).
+        if [ $(($(size "$got") % 4)) -ne 0 ]; then bad "$c" "the data file ends in a cut sample"; return; fi
+        if [ ! -e "${f%.out}.sigmf-meta" ]; then bad "$c" "no .sigmf-meta: the recording does not open"; return; fi
+        if ! "$BIN/wsa-sigmf" info "${f%.out}" > /dev/null 2>&1; then bad "$c" "the salvaged recording does not verify"; return; fi
+        ok "$c" "exit 1, '$errs', $(size "$got") bytes of whole samples (the start of the recording), meta written, sha512 verified"
       else
         ok "$c" "exit 1, '$errs', the $(size "$got") bytes written are the start of the text"
       fi
