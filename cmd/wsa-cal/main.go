@@ -165,28 +165,14 @@ func run(ctx context.Context, cmd *ucli.Command) error {
 	if err != nil {
 		return err
 	}
-	var in io.Reader = os.Stdin
-	name := "stdin"
-	if f := cmd.Args().First(); f != "" && f != "-" {
-		fh, err := os.Open(f)
-		if err != nil {
-			return cli.Exit(fmt.Errorf("open input: %w", err), cli.ExitFailure)
-		}
-		defer fh.Close()
-		in, name = fh, f
+	in, name, closeIn, err := cli.OpenInput(cmd.Args().First())
+	if err != nil {
+		return err
 	}
-	// cli.PacketOutput: a full disk leaves whole packets in a file.
-	var out io.Writer
-	var outFile *os.File
-	if o := cmd.String("output"); o != "" && o != "-" {
-		if outFile, err = os.Create(o); err != nil {
-			return cli.Exit(fmt.Errorf("output: %w", err), cli.ExitFailure)
-		}
-		out = cli.PacketOutput(outFile)
-	} else if err := cli.RefuseTerminal(os.Stdout); err != nil {
-		return cli.UsageError("%v", err)
-	} else {
-		out = cli.PacketOutput(os.Stdout)
+	defer closeIn()
+	out, closeOut, err := cli.OpenPacketOutput(cmd.String("output"))
+	if err != nil {
+		return err
 	}
 	var measure io.Writer = os.Stderr
 	if m := cmd.String("measure-out"); m != "" {
@@ -210,10 +196,8 @@ func run(ctx context.Context, cmd *ucli.Command) error {
 	})()
 	start := time.Now()
 	st, runErr := process(ctx, cfg, ir, out, measure, os.Stderr)
-	if outFile != nil {
-		if cerr := outFile.Close(); cerr != nil && runErr == nil {
-			runErr = &writeError{cerr}
-		}
+	if cerr := closeOut(); cerr != nil && runErr == nil {
+		runErr = &writeError{cerr}
 	}
 	if cmd.Bool("verbose") {
 		fmt.Fprintf(os.Stderr, "wsa-cal: %d packets in %.2f s: %d spectra in, %d out, %d incomplete sweeps, %d packets passed on, %d spectra skipped (no context)\n",

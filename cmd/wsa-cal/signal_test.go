@@ -7,30 +7,12 @@ import (
 	"errors"
 	"os"
 	"os/exec"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/wsatools/wsa/internal/cli/clitest"
 )
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) Bytes() []byte {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]byte{}, s.b.Bytes()...)
-}
 
 // TestSignalWhileWaiting: spectra from an upstream that keeps the pipe
 // open. Each is written while wsa-cal waits for more (before, they sat in
@@ -55,7 +37,7 @@ func TestSignalWhileWaiting(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var out, errb syncBuffer
+		var out, errb clitest.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &errb
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)

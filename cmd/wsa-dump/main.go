@@ -47,19 +47,14 @@ Examples:
 }
 
 func run(ctx context.Context, cmd *ucli.Command) error {
-	var in io.Reader = os.Stdin
-	name := "stdin"
 	if cmd.Args().Len() > 1 {
 		return cli.UsageError("expected at most one FILE, got %d arguments", cmd.Args().Len())
 	}
-	if f := cmd.Args().First(); f != "" && f != "-" {
-		fh, err := os.Open(f)
-		if err != nil {
-			return cli.Exit(fmt.Errorf("open input: %w", err), cli.ExitFailure)
-		}
-		defer fh.Close()
-		in, name = fh, f
+	in, name, closeIn, err := cli.OpenInput(cmd.Args().First())
+	if err != nil {
+		return err
 	}
+	defer closeIn()
 	out := bufio.NewWriterSize(os.Stdout, 256<<10)
 	d := dumper{out: out, json: cmd.Bool("json"), summary: cmd.Bool("summary"), streams: map[uint32]*streamStats{}}
 	// Lines go out whenever the input keeps us waiting, so a live stream is
@@ -74,7 +69,7 @@ func run(ctx context.Context, cmd *ucli.Command) error {
 		cli.Fatal("wsa-dump", interrupted(sig, d.packets), sig)
 	})()
 	d.ctxDone = ctx.Done()
-	err := d.dump(ir, vrt.ReaderOptions{Resync: cmd.Bool("resync")}, int64(cmd.Int("count")))
+	err = d.dump(ir, vrt.ReaderOptions{Resync: cmd.Bool("resync")}, int64(cmd.Int("count")))
 	if ferr := out.Flush(); ferr != nil && err == nil && !cli.IsBrokenPipe(ferr) {
 		err = cli.Exit(fmt.Errorf("write output: %w", ferr), cli.ExitFailure)
 	}

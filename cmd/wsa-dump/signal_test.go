@@ -3,13 +3,11 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"os/exec"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -42,7 +40,7 @@ func TestSignalWhileWaiting(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var out, errb syncBuffer
+		var out, errb clitest.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &errb
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
@@ -84,7 +82,7 @@ func TestSignalWhileBusy(t *testing.T) {
 	cmd := clitest.Command()
 	pr, pw := io.Pipe()
 	cmd.Stdin = pr
-	var out, errb syncBuffer
+	var out, errb clitest.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -110,23 +108,4 @@ func TestSignalWhileBusy(t *testing.T) {
 	if _, err := fmt.Sscanf(errb.String(), "wsa-dump: interrupted after %d packets\n", &n); err != nil || strings.Count(out.String(), "\n") != n {
 		t.Errorf("said %d packets (%v), printed %d lines", n, err, strings.Count(out.String(), "\n"))
 	}
-}
-
-// syncBuffer is a bytes.Buffer the process's output goroutines and the
-// test may use at once.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

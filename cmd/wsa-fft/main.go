@@ -8,7 +8,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"sort"
 	"strconv"
@@ -193,28 +192,14 @@ func run(ctx context.Context, cmd *ucli.Command) error {
 	verbose := cmd.Bool("verbose")
 	cfg.Logf = func(format string, args ...any) { fmt.Fprintf(os.Stderr, "wsa-fft: "+format+"\n", args...) }
 
-	var in io.Reader = os.Stdin
-	name := "stdin"
-	if f := cmd.Args().First(); f != "" && f != "-" {
-		fh, err := os.Open(f)
-		if err != nil {
-			return cli.Exit(fmt.Errorf("open input: %w", err), cli.ExitFailure)
-		}
-		defer fh.Close()
-		in, name = fh, f
+	in, name, closeIn, err := cli.OpenInput(cmd.Args().First())
+	if err != nil {
+		return err
 	}
-	// cli.PacketOutput: a full disk leaves whole packets in a file.
-	var out io.Writer
-	var outFile *os.File
-	if o := cmd.String("output"); o != "" && o != "-" {
-		if outFile, err = os.Create(o); err != nil {
-			return cli.Exit(fmt.Errorf("output: %w", err), cli.ExitFailure)
-		}
-		out = cli.PacketOutput(outFile)
-	} else if err := cli.RefuseTerminal(os.Stdout); err != nil {
-		return cli.UsageError("%v", err)
-	} else {
-		out = cli.PacketOutput(os.Stdout)
+	defer closeIn()
+	out, closeOut, err := cli.OpenPacketOutput(cmd.String("output"))
+	if err != nil {
+		return err
 	}
 
 	st, err := dsp.NewStream(cfg)
@@ -260,10 +245,8 @@ func run(ctx context.Context, cmd *ucli.Command) error {
 	}
 	start := time.Now()
 	runErr := st.Run(ctx, ir, out)
-	if outFile != nil {
-		if cerr := outFile.Close(); cerr != nil && runErr == nil {
-			runErr = &dsp.WriteError{Err: cerr}
-		}
+	if cerr := closeOut(); cerr != nil && runErr == nil {
+		runErr = &dsp.WriteError{Err: cerr}
 	}
 	if verbose {
 		s := st.Stats()

@@ -7,30 +7,12 @@ import (
 	"errors"
 	"os"
 	"os/exec"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/wsatools/wsa/internal/cli/clitest"
 )
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) Bytes() []byte {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]byte{}, s.b.Bytes()...)
-}
 
 // TestSignalWhileWaiting: I/Q from an upstream that keeps the pipe open.
 // The spectra are written while wsa-fft waits for more, and Ctrl-C /
@@ -61,7 +43,7 @@ func TestSignalWhileWaiting(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var out, errb syncBuffer
+		var out, errb clitest.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &errb
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)

@@ -9,7 +9,6 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"os"
@@ -110,16 +109,12 @@ func run(ctx context.Context, cmd *ucli.Command) error {
 		tlsConf = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
 
-	var in io.Reader = os.Stdin
-	name := "stdin"
-	if f := cmd.Args().First(); f != "" && f != "-" {
-		fh, err := os.Open(f)
-		if err != nil {
-			return cli.Exit(fmt.Errorf("open input: %w", err), cli.ExitFailure)
-		}
-		defer fh.Close()
-		in, name = fh, f
-	} else if cli.IsTerminal(os.Stdin) {
+	in, name, closeIn, err := cli.OpenInput(cmd.Args().First())
+	if err != nil {
+		return err
+	}
+	defer closeIn()
+	if in == os.Stdin && cli.IsTerminal(os.Stdin) {
 		return cli.UsageError("stdin is a terminal: pipe packets in (wsa-capture ... | wsa-serve) or name a FILE")
 	}
 

@@ -65,15 +65,11 @@ Examples:
 }
 
 func record(ctx context.Context, cmd *ucli.Command) error {
-	in := io.Reader(os.Stdin)
-	if f := cmd.Args().First(); f != "" && f != "-" {
-		fh, err := os.Open(f)
-		if err != nil {
-			return fmt.Errorf("open input: %w", err)
-		}
-		defer fh.Close()
-		in = fh
+	in, _, closeIn, err := cli.OpenInput(cmd.Args().First())
+	if err != nil {
+		return err
 	}
+	defer closeIn()
 	rec, err := sigmf.Create(cmd.String("output"), sigmf.Global{HW: cmd.String("hw"), Description: cmd.String("description"), Author: cmd.String("author")})
 	if err != nil {
 		return err

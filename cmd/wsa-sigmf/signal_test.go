@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -18,23 +17,6 @@ import (
 	"github.com/wsatools/wsa/internal/cli/clitest"
 	"github.com/wsatools/wsa/pkg/sigmf"
 )
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // TestRecordSignal: a recording from an upstream that keeps the pipe open
 // and sends nothing more. Ctrl-C / SIGTERM end it as the end of the input
@@ -65,7 +47,7 @@ func TestRecordSignal(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var errb syncBuffer
+		var errb clitest.Buffer
 		cmd.Stderr = &errb
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)

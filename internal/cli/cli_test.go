@@ -1,7 +1,12 @@
 package cli
 
 import (
+	"errors"
+	"io"
 	"math"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -83,4 +88,49 @@ func FuzzParseFreq(f *testing.F) {
 			t.Fatalf("ParseFreq(%q) = %v without error", s, v)
 		}
 	})
+}
+
+// TestOpenInputOutput: FILE or stdin in, FILE or stdout out; a missing
+// input file is a failure (exit 1) naming it, and what is written to an
+// output file arrives there.
+func TestOpenInputOutput(t *testing.T) {
+	dir := t.TempDir()
+	name := filepath.Join(dir, "in.vrt")
+	os.WriteFile(name, []byte("abcd"), 0o644)
+	for _, arg := range []string{"", "-"} {
+		if in, n, done, err := OpenInput(arg); err != nil || in != os.Stdin || n != "stdin" {
+			t.Errorf("OpenInput(%q) = %v, %q, %v", arg, in, n, err)
+		} else {
+			done()
+		}
+	}
+	in, n, done, err := OpenInput(name)
+	if err != nil || n != name {
+		t.Fatalf("OpenInput(file): %q, %v", n, err)
+	}
+	b, _ := io.ReadAll(in)
+	done()
+	if string(b) != "abcd" {
+		t.Errorf("read %q", b)
+	}
+	_, _, _, err = OpenInput(filepath.Join(dir, "missing"))
+	var ee *ExitError
+	if !errors.As(err, &ee) || ee.Code != ExitFailure || !strings.Contains(err.Error(), "missing") {
+		t.Errorf("missing input: %v", err)
+	}
+	outName := filepath.Join(dir, "out.vrt")
+	out, closeOut, err := OpenPacketOutput(outName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out.Write([]byte{0x10, 0, 0, 1})
+	if err := closeOut(); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(outName); len(b) != 4 {
+		t.Errorf("output file holds %d bytes, want 4", len(b))
+	}
+	if _, _, err := OpenPacketOutput(filepath.Join(dir, "no", "such", "dir")); !errors.As(err, &ee) || ee.Code != ExitFailure {
+		t.Errorf("uncreatable output: %v", err)
+	}
 }
