@@ -338,3 +338,31 @@ func TestLockContention(t *testing.T) {
 	a.Close()
 	waitIdle(t, s)
 }
+
+// TestEachClientGetsItsOwnData: clients that connect one after another from
+// one address each get their own data connection, however the simulator's
+// goroutines happen to be scheduled (a VRT connection accepted late was once
+// paired with the next client's session: TestLockContention then waited for
+// data that went to the other client). Each client asks for a block of its
+// own size and must get exactly that.
+func TestEachClientGetsItsOwnData(t *testing.T) {
+	s := startSim(t, sim.Config{})
+	ctx := tctx(t)
+	var cs []*wsa.Client
+	for i := 0; i < 8; i++ {
+		cs = append(cs, dial(t, s))
+	}
+	for round := 0; round < 2; round++ {
+		for i, c := range cs {
+			spp := 256 * (i + 1)
+			blk, err := c.CaptureBlock(ctx, spp, 1)
+			if err != nil || len(blk.I) != spp {
+				t.Fatalf("round %d, client %d: %v (%d samples, want %d)", round, i, err, len(blk.I), spp)
+			}
+		}
+	}
+	for _, c := range cs {
+		c.Close()
+	}
+	waitIdle(t, s)
+}

@@ -206,8 +206,8 @@ func New(cfg Config) (*Sim, error) {
 		go s.serveDiscovery()
 	}
 	s.wg.Add(2)
-	go s.acceptLoop(s.scpiLn, s.serveSCPI)
-	go s.acceptLoop(s.vrtLn, s.serveVRT)
+	go s.acceptLoop(s.scpiLn, s.acceptSCPI)
+	go s.acceptLoop(s.vrtLn, s.acceptVRT)
 	return s, nil
 }
 
@@ -337,7 +337,11 @@ func (s *Sim) logf(format string, args ...any) {
 	}
 }
 
-func (s *Sim) acceptLoop(ln net.Listener, serve func(net.Conn)) {
+// acceptLoop takes connections in the order the kernel completed them.
+// accept registers each one before the next is taken (so pairing, below,
+// sees connections in the order clients made them, however the goroutines
+// are scheduled) and returns what serves it.
+func (s *Sim) acceptLoop(ln net.Listener, accept func(net.Conn) func()) {
 	defer s.wg.Done()
 	for {
 		c, err := ln.Accept()
@@ -349,10 +353,11 @@ func (s *Sim) acceptLoop(ln net.Listener, serve func(net.Conn)) {
 			time.Sleep(10 * time.Millisecond)
 			continue
 		}
+		serve := accept(c)
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
-			serve(c)
+			serve()
 		}()
 	}
 }
@@ -368,7 +373,7 @@ func remoteIP(c net.Conn) string {
 // maxLine bounds one SCPI line; a longer line is discarded with an error.
 const maxLine = 8192
 
-func (s *Sim) serveSCPI(conn net.Conn) {
+func (s *Sim) acceptSCPI(conn net.Conn) func() {
 	if tc, ok := conn.(*net.TCPConn); ok {
 		tc.SetNoDelay(true)
 	}
@@ -381,6 +386,11 @@ func (s *Sim) serveSCPI(conn net.Conn) {
 	s.changed.Broadcast()
 	s.mu.Unlock()
 	s.logf("scpi %d: connected from %s", ss.id, conn.RemoteAddr())
+	return func() { s.serveSCPI(ss) }
+}
+
+func (s *Sim) serveSCPI(ss *session) {
+	conn := ss.conn
 	defer s.endSession(ss)
 
 	r := bufio.NewReaderSize(conn, maxLine)
@@ -547,7 +557,7 @@ func (d *dataConn) flush() {
 	}
 }
 
-func (s *Sim) serveVRT(conn net.Conn) {
+func (s *Sim) acceptVRT(conn net.Conn) func() {
 	d := &dataConn{s: s, conn: conn, remote: remoteIP(conn), q: make(chan []byte, queueDepth), done: make(chan struct{})}
 	s.mu.Lock()
 	s.data = append(s.data, d)
@@ -555,6 +565,11 @@ func (s *Sim) serveVRT(conn net.Conn) {
 	s.changed.Broadcast()
 	s.mu.Unlock()
 	s.logf("vrt: connected from %s", conn.RemoteAddr())
+	return func() { s.serveVRT(d) }
+}
+
+func (s *Sim) serveVRT(d *dataConn) {
+	conn := d.conn
 
 	// The client never writes on this port; a read returning means it went away.
 	go func() {
