@@ -71,3 +71,18 @@ func BenchmarkStream(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkFFTBitReversed is the transform the chain runs (no permutation
+// pass), at the packet sizes of the bench script.
+func BenchmarkFFTBitReversed(b *testing.B) {
+	for _, n := range []int{1024, 16384, 65536} {
+		x := randomSignal(rand.New(rand.NewPCG(1, 2)), n)
+		r := newRadix(n)
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			for b.Loop() {
+				r.TransformBitReversed(x)
+			}
+			msps(b, n)
+		})
+	}
+}

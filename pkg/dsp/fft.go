@@ -170,46 +170,73 @@ func (r *radix) Transform(x []complex128) {
 // while it shifts them, which at 16384 points saves a quarter of the FFT's
 // time (a permutation is a pass of cache-unfriendly swaps).
 func (r *radix) TransformBitReversed(x []complex128) {
-	n := r.n
-	if len(x) != n {
-		panic(fmt.Sprintf("dsp: FFT of length %d given %d values", n, len(x)))
+	if len(x) != r.n {
+		panic(fmt.Sprintf("dsp: FFT of length %d given %d values", r.n, len(x)))
 	}
-	for s := len(r.stages) - 1; s >= 0; s-- {
-		st := r.stages[s]
-		m := st.m
-		if m == 1 {
-			for k := 0; k+3 < n; k += 4 {
-				a, b, c, d := x[k], x[k+1], x[k+2], x[k+3]
-				t0, t1, t2, t3 := a+c, a-c, b+d, b-d
-				u := complex(imag(t3), -real(t3)) // −i·t3
-				x[k], x[k+1], x[k+2], x[k+3] = t0+t2, t0-t2, t1+u, t1-u
-			}
-			continue
+	if r.n > 1 {
+		r.dif(x, len(r.stages)-1)
+	}
+}
+
+// difLeaf is the block size (complex values) below which dif finishes a
+// block stage by stage: 32 KiB, the size of L1.
+const difLeaf = 2048
+
+// dif runs stages s…0 (and the radix-2 pass) on x, whose length is the
+// block size of stage s. Depth first: after the largest pass each quarter
+// is finished on its own while it is still in cache, instead of every pass
+// streaming the whole array (and the largest twiddle tables) through the
+// caches again, which cost a third of the time at 16384 points.
+func (r *radix) dif(x []complex128, s int) {
+	if len(x) <= difLeaf || s < 1 {
+		for ; s >= 0; s-- {
+			difPass(x, r.stages[s], r.tw)
 		}
-		tw := r.tw[st.off : st.off+m]
-		for base := 0; base+4*m <= n; base += 4 * m {
-			x0 := x[base : base+m]
-			x1 := x[base+m : base+2*m][:len(x0)]
-			x2 := x[base+2*m : base+3*m][:len(x0)]
-			x3 := x[base+3*m : base+4*m][:len(x0)]
-			tw := tw[:len(x0)]
-			for j := range x0 {
-				w := &tw[j]
-				a, b, c, d := x0[j], x1[j], x2[j], x3[j]
-				t0, t1 := a+c, a-c
-				t2, t3 := b+d, b-d
-				u := complex(imag(t3), -real(t3)) // −i·(b − d)
-				x0[j] = t0 + t2
-				x1[j] = (t0 - t2) * w.w2
-				x2[j] = (t1 + u) * w.w1
-				x3[j] = (t1 - u) * w.w3
+		if r.odd {
+			for k := 0; k+1 < len(x); k += 2 {
+				a, b := x[k], x[k+1]
+				x[k], x[k+1] = a+b, a-b
 			}
 		}
+		return
 	}
-	if r.odd {
-		for k := 0; k+1 < n; k += 2 {
-			a, b := x[k], x[k+1]
-			x[k], x[k+1] = a+b, a-b
+	difPass(x, r.stages[s], r.tw)
+	q := len(x) / 4
+	for i := 0; i < 4; i++ {
+		r.dif(x[i*q:(i+1)*q], s-1)
+	}
+}
+
+// difPass is one radix-4 decimation-in-frequency pass of stage st over
+// every 4m-point block of x.
+func difPass(x []complex128, st stage, tws []twiddle) {
+	m, n := st.m, len(x)
+	if m == 1 {
+		for k := 0; k+3 < n; k += 4 {
+			a, b, c, d := x[k], x[k+1], x[k+2], x[k+3]
+			t0, t1, t2, t3 := a+c, a-c, b+d, b-d
+			u := complex(imag(t3), -real(t3)) // −i·t3
+			x[k], x[k+1], x[k+2], x[k+3] = t0+t2, t0-t2, t1+u, t1-u
+		}
+		return
+	}
+	tw := tws[st.off : st.off+m]
+	for base := 0; base+4*m <= n; base += 4 * m {
+		x0 := x[base : base+m]
+		x1 := x[base+m : base+2*m][:len(x0)]
+		x2 := x[base+2*m : base+3*m][:len(x0)]
+		x3 := x[base+3*m : base+4*m][:len(x0)]
+		tw := tw[:len(x0)]
+		for j := range x0 {
+			w := &tw[j]
+			a, b, c, d := x0[j], x1[j], x2[j], x3[j]
+			t0, t1 := a+c, a-c
+			t2, t3 := b+d, b-d
+			u := complex(imag(t3), -real(t3)) // −i·(b − d)
+			x0[j] = t0 + t2
+			x1[j] = (t0 - t2) * w.w2
+			x2[j] = (t1 + u) * w.w1
+			x3[j] = (t1 - u) * w.w3
 		}
 	}
 }

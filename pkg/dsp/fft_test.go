@@ -166,7 +166,7 @@ func TestFFTBadLength(t *testing.T) {
 // bins as Transform, stored at their bit-reversed index.
 func TestBitReversedTransform(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 9))
-	for lg := 0; lg <= 14; lg++ {
+	for lg := 0; lg <= 16; lg++ { // past difLeaf, odd and even: depth-first blocks
 		n := 1 << lg
 		r := newRadix(n)
 		x := randomSignal(rng, n)
