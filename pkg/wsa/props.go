@@ -161,10 +161,19 @@ func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
 func hz(v float64) string { return fmt.Sprintf("%.0f Hz", v) }
 
+// hzValue formats a value a caller gave: whole Hz when it is a plain
+// number, as it is otherwise (NaN, ±Inf, beyond float64 integers).
+func hzValue(v float64) string {
+	if finite(v) && math.Abs(v) < 1e18 {
+		return hz(v)
+	}
+	return fmt.Sprint(v)
+}
+
 // CheckFreq validates a centre frequency in Hz.
 func (p *Properties) CheckFreq(v float64) error {
 	if !finite(v) || v < p.MinFreq || v > p.MaxFreq {
-		return &RangeError{"centre frequency", fmt.Sprint(v), hz(p.MinFreq) + " to " + hz(p.MaxFreq)}
+		return &RangeError{"centre frequency", hzValue(v), hz(p.MinFreq) + " to " + hz(p.MaxFreq)}
 	}
 	return nil
 }
@@ -172,7 +181,7 @@ func (p *Properties) CheckFreq(v float64) error {
 // CheckFShift validates a frequency shift in Hz.
 func (p *Properties) CheckFShift(v float64) error {
 	if !finite(v) || v < 0 || v > p.MaxFShift {
-		return &RangeError{"frequency shift", fmt.Sprint(v), "0 to " + hz(p.MaxFShift)}
+		return &RangeError{"frequency shift", hzValue(v), "0 to " + hz(p.MaxFShift)}
 	}
 	return nil
 }
