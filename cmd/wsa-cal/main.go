@@ -14,7 +14,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	ucli "github.com/urfave/cli/v3"
@@ -192,7 +191,7 @@ func run(ctx context.Context, cmd *ucli.Command) error {
 	ir := &cli.IdleReader{R: in}
 	defer ir.StopWhenIdle(ctx, func() {
 		sig := signalled()
-		cli.Fatal("wsa-cal", fmt.Errorf("stopped by %v", sig), signalCode(sig))
+		cli.Fatal("wsa-cal", fmt.Errorf("stopped by %v", sig), cli.SignalCode(sig))
 	})()
 	start := time.Now()
 	st, runErr := process(ctx, cfg, ir, out, measure, os.Stderr)
@@ -204,7 +203,7 @@ func run(ctx context.Context, cmd *ucli.Command) error {
 			st.Packets, time.Since(start).Seconds(), st.SpectraIn, st.SpectraOut, st.Incomplete, st.PassedOn, st.Skipped)
 	}
 	if sig := signalled(); sig != nil {
-		return cli.Exit(fmt.Errorf("stopped by %v", sig), signalCode(sig))
+		return cli.Exit(fmt.Errorf("stopped by %v", sig), cli.SignalCode(sig))
 	}
 	var we *writeError
 	switch {
@@ -221,12 +220,4 @@ func run(ctx context.Context, cmd *ucli.Command) error {
 		return cli.Exit(fmt.Errorf("%s: %w", name, runErr), cli.ExitFailure)
 	}
 	return cli.Exit(fmt.Errorf("%s: %w", name, runErr), cli.ExitFailure)
-}
-
-// signalCode is the shell's code for a signal: 130 for Ctrl-C, 143 for SIGTERM.
-func signalCode(sig os.Signal) int {
-	if sig == syscall.SIGTERM {
-		return 143
-	}
-	return cli.ExitInterrupt
 }

@@ -255,7 +255,7 @@ func run(ctx context.Context, cmd *ucli.Command) error {
 			s.Packets, s.DataPackets, s.Samples, float64(s.Samples)/secs/1e6, s.Spectra, s.PassedOn, s.Dropped, s.Skipped, s.BadContext)
 	}
 	if sig := signalled(); sig != nil {
-		return cli.Exit(fmt.Errorf("stopped by %v", sig), signalCode(sig))
+		return cli.Exit(fmt.Errorf("stopped by %v", sig), cli.SignalCode(sig))
 	}
 	var fe *vrt.FormatError
 	var we *dsp.WriteError
@@ -268,12 +268,4 @@ func run(ctx context.Context, cmd *ucli.Command) error {
 		return cli.Exit(fmt.Errorf("%s: %w", name, runErr), cli.ExitFailure)
 	}
 	return cli.Exit(fmt.Errorf("%s: %w", name, runErr), cli.ExitFailure)
-}
-
-// signalCode is the shell's code for a signal: 130 for Ctrl-C, 143 for SIGTERM.
-func signalCode(sig os.Signal) int {
-	if sig == syscall.SIGTERM {
-		return 143
-	}
-	return cli.ExitInterrupt
 }
