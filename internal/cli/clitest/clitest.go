@@ -14,9 +14,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -147,5 +149,32 @@ func CheckDiskFull(t *testing.T, what string, r Result, got, want []byte, limit 
 	}
 	if !bytes.Equal(got, want[:keep]) {
 		t.Errorf("%s: the file keeps %d bytes, want the %d bytes of the whole packets under the %d-byte limit", what, len(got), keep, limit)
+	}
+}
+
+// CheckFilterDiskFull runs a filter (the test binary's main) on in without a
+// limit, then twice with its output limited to limit(len of that output)
+// bytes, once through -o FILE and once through stdout redirected to the
+// file, and checks both with CheckDiskFull.
+func CheckFilterDiskFull(t *testing.T, in string, limit func(full int) int64) {
+	t.Helper()
+	dir := t.TempDir()
+	ref := filepath.Join(dir, "ref.vrt")
+	if r := Run(t, 0, in, "", "-o", ref); r.Code != 0 {
+		t.Fatalf("unlimited run: exit %d: %s", r.Code, r.Stderr)
+	}
+	want, _ := os.ReadFile(ref)
+	lim := limit(len(want))
+	for _, viaStdout := range []bool{false, true} {
+		out := filepath.Join(dir, "out.vrt")
+		os.Remove(out)
+		var r Result
+		if viaStdout {
+			r = Run(t, lim, in, out)
+		} else {
+			r = Run(t, lim, in, "", "-o", out)
+		}
+		got, _ := os.ReadFile(out)
+		CheckDiskFull(t, fmt.Sprintf("stdout %v", viaStdout), r, got, want, lim)
 	}
 }
